@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+//
+// Redis from Scratch, in Swift.
+//
+// Every stage of the course is its own executable target, built on one shared
+// library (`Common`). The package uses no third-party dependencies: writing the
+// sockets, the RESP codec and the event loop ourselves is the point.
+import PackageDescription
+
+/// The stages of the course, in order. One number is used everywhere:
+/// folder `Stages/NN-name`, target `StageNN`, tests `Tests/StageNNTests`,
+/// chapter `Tutorials/NN-name.md`, `make stage-N`.
+let stages: [(number: String, folder: String)] = [
+    ("01", "01-bind-port"),
+    ("02", "02-ping"),
+    ("03", "03-echo"),
+]
+
+let stageTargets: [Target] = stages.flatMap { stage -> [Target] in
+    [
+        .executableTarget(
+            name: "Stage\(stage.number)",
+            dependencies: ["Common"],
+            path: "Stages/\(stage.folder)",
+            exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "Stage\(stage.number)Tests",
+            dependencies: ["StageGates"],
+            path: "Tests/Stage\(stage.number)Tests"
+        ),
+    ]
+}
+
+let package = Package(
+    name: "RedisFromScratch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Common", targets: ["Common"]),
+    ],
+    targets: [
+        // What the chapters teach once and every stage reuses.
+        .target(name: "Common"),
+        // The black-box scenarios behind every stage's gate.
+        .target(name: "StageGates", dependencies: ["Common"]),
+        .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        .testTarget(
+            name: "TutorialTests",
+            dependencies: [],
+            path: "Tests/TutorialTests"
+        ),
+    ] + stageTargets,
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,58 @@
+/// A command that cannot run: the client gets an error reply and the
+/// connection stays open (unlike a `ProtocolError`).
+///
+/// The texts are Redis 7's, byte for byte, because clients and tests match
+/// on them.
+public struct CommandError: Error, Equatable, Sendable {
+    /// The error line without the leading `-`, such as `ERR syntax error`.
+    public var message: [UInt8]
+
+    /// An error with the given text, such as `ERR syntax error`.
+    public init(_ text: String) {
+        self.message = Array(text.utf8)
+    }
+
+    /// An error with the given bytes.
+    public init(bytes: [UInt8]) {
+        self.message = bytes
+    }
+
+    /// The reply to send: `-<message>\r\n`.
+    public var reply: RESPValue {
+        .error(self.message)
+    }
+
+    /// `ERR wrong number of arguments for 'echo' command`. `name` is the
+    /// command's lowercase name, whatever case the client used.
+    public static func wrongArity(_ name: String) -> CommandError {
+        CommandError("ERR wrong number of arguments for '\(name)' command")
+    }
+
+    /// `ERR unknown command 'FOO', with args beginning with: 'a' 'b' `.
+    ///
+    /// Redis builds this text with C's `%s`, so each part stops at a NUL
+    /// byte; the name is cut to 128 bytes, and arguments are added, each cut
+    /// to what still fits, while the list is under 128 bytes. Note the space
+    /// after the last argument (and after the colon when there are none).
+    public static func unknownCommand(_ arguments: [[UInt8]]) -> CommandError {
+        /// The bytes up to the first NUL, at most `limit` of them.
+        func cString(_ bytes: [UInt8], limit: Int) -> ArraySlice<UInt8> {
+            let untilNul = bytes.firstIndex(of: 0).map { bytes[..<$0] } ?? bytes[...]
+            return untilNul.prefix(limit)
+        }
+        var text = Array("ERR unknown command '".utf8)
+        text += cString(arguments.first ?? [], limit: 128)
+        text += Array("', with args beginning with: ".utf8)
+        var list: [UInt8] = []
+        for argument in arguments.dropFirst() {
+            guard list.count < 128 else { break }
+            list.append(UInt8(ascii: "'"))
+            list += cString(argument, limit: 128 - list.count + 1)
+            list += Array("' ".utf8)
+        }
+        return CommandError(bytes: text + list)
+    }
+
+    /// `ERR syntax error`, for options a command does not understand.
+    public static let syntaxError = CommandError("ERR syntax error")
+}

@@ -1,0 +1,33 @@
+/// `PING [message]`: the "are you there?" command.
+///
+/// Without an argument the reply is the simple string `+PONG\r\n`; with one,
+/// the message comes back as a bulk string (`PING hi` → `$2\r\nhi\r\n`).
+/// More than one argument is an arity error.
+///
+/// Every command in the course has this shape: `init(parsing:)` checks the
+/// arguments and keeps what the command needs, then `apply()` produces the
+/// reply. Keeping the two apart means a malformed command never half-runs.
+public struct Ping: Sendable, Equatable {
+    /// The optional message to echo back.
+    public var message: [UInt8]?
+
+    /// Parses `PING [message]`. `arguments[0]` is the command name.
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        switch arguments.count {
+        case 1: self.message = nil
+        case 2: self.message = arguments[1]
+        default: throw .wrongArity("ping")
+        }
+    }
+
+    /// The reply: `+PONG` or the message as a bulk string.
+    public func apply() -> RESPValue {
+        if let message = self.message {
+            return .bulkString(message)
+        }
+        return Ping.pong
+    }
+
+    /// `+PONG\r\n`, built once.
+    static let pong = RESPValue.simpleString(text: "PONG")
+}

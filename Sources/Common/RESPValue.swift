@@ -1,0 +1,140 @@
+/// One value of RESP, the REdis Serialization Protocol (version 2).
+///
+/// Every RESP value starts with a one-byte type marker and ends with `\r\n`:
+///
+/// | case            | bytes on the wire            |
+/// |-----------------|------------------------------|
+/// | `simpleString`  | `+PONG\r\n`                  |
+/// | `error`         | `-ERR unknown command\r\n`   |
+/// | `integer`       | `:42\r\n`                    |
+/// | `bulkString`    | `$5\r\nhello\r\n`            |
+/// | `nullBulkString`| `$-1\r\n`                    |
+/// | `array`         | `*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n` |
+/// | `nullArray`     | `*-1\r\n`                    |
+///
+/// Strings are byte arrays, not `String`: Redis keys and values are
+/// binary-safe, and a `String` would mangle bytes that are not UTF-8.
+public enum RESPValue: Equatable, Hashable, Sendable {
+    /// A short status line that cannot contain `\r` or `\n` (`+OK`).
+    case simpleString([UInt8])
+    /// An error line; by convention it starts with a code such as `ERR`.
+    case error([UInt8])
+    /// A signed 64-bit integer.
+    case integer(Int)
+    /// A length-prefixed, binary-safe string.
+    case bulkString([UInt8])
+    /// The "nil" bulk string, `$-1\r\n`: what GET returns for a missing key.
+    case nullBulkString
+    /// A list of values, which may nest.
+    case array([RESPValue])
+    /// The "nil" array, `*-1\r\n`.
+    case nullArray
+
+    /// A simple string from text, such as `.simpleString(text: "PONG")`.
+    public static func simpleString(text: String) -> RESPValue {
+        .simpleString(Array(text.utf8))
+    }
+
+    /// An error from text, such as `.error(text: "ERR syntax error")`.
+    public static func error(text: String) -> RESPValue {
+        .error(Array(text.utf8))
+    }
+
+    /// A bulk string from text.
+    public static func bulkString(text: String) -> RESPValue {
+        .bulkString(Array(text.utf8))
+    }
+
+    /// `+OK\r\n`, the reply of every successful write.
+    public static let ok = RESPValue.simpleString(text: "OK")
+}
+
+// MARK: - Encoding
+
+extension RESPValue {
+    /// The value as bytes on the wire.
+    public var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        self.encode(into: &bytes)
+        return bytes
+    }
+
+    /// Appends the value's wire form to `out`.
+    ///
+    /// Appending to one growing buffer (rather than returning a new array per
+    /// value) lets a server collect the replies to ten pipelined commands and
+    /// send them with a single `send`.
+    public func encode(into out: inout [UInt8]) {
+        switch self {
+        case .simpleString(let text):
+            out.append(UInt8(ascii: "+"))
+            RESPValue.appendLine(text, into: &out)
+        case .error(let text):
+            out.append(UInt8(ascii: "-"))
+            RESPValue.appendLine(text, into: &out)
+        case .integer(let value):
+            out.append(UInt8(ascii: ":"))
+            out.appendDecimal(value)
+            out.append(contentsOf: RESPValue.crlf)
+        case .bulkString(let bytes):
+            out.append(UInt8(ascii: "$"))
+            out.appendDecimal(bytes.count)
+            out.append(contentsOf: RESPValue.crlf)
+            out.append(contentsOf: bytes)
+            out.append(contentsOf: RESPValue.crlf)
+        case .nullBulkString:
+            out.append(contentsOf: RESPValue.nullBulkStringBytes)
+        case .array(let elements):
+            out.append(UInt8(ascii: "*"))
+            out.appendDecimal(elements.count)
+            out.append(contentsOf: RESPValue.crlf)
+            for element in elements {
+                element.encode(into: &out)
+            }
+        case .nullArray:
+            out.append(contentsOf: RESPValue.nullArrayBytes)
+        }
+    }
+
+    /// Encodes a client request: an array of bulk strings, which is how
+    /// every client (redis-cli included) sends a command.
+    public static func request(_ arguments: [[UInt8]]) -> [UInt8] {
+        RESPValue.array(arguments.map { .bulkString($0) }).encoded
+    }
+
+    /// Encodes a client request from text words: `request("ECHO", "hi")`.
+    public static func request(_ words: String...) -> [UInt8] {
+        request(words.map { Array($0.utf8) })
+    }
+
+    /// Appends a simple string or error line. A line may not contain CR or
+    /// LF (they would end it early), so they become spaces, as Redis does.
+    private static func appendLine(_ text: [UInt8], into out: inout [UInt8]) {
+        for byte in text {
+            out.append(byte == 13 || byte == 10 ? UInt8(ascii: " ") : byte)
+        }
+        out.append(contentsOf: crlf)
+    }
+
+    static let crlf: [UInt8] = [13, 10]
+    static let nullBulkStringBytes: [UInt8] = Array("$-1\r\n".utf8)
+    static let nullArrayBytes: [UInt8] = Array("*-1\r\n".utf8)
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `value` in decimal ASCII, without going through `String`.
+    public mutating func appendDecimal(_ value: Int) {
+        if value < 0 {
+            self.append(UInt8(ascii: "-"))
+        }
+        // The magnitude as unsigned, so that Int.min does not overflow.
+        let magnitude = value.magnitude
+        // The largest power of ten not above the value: where the digits start.
+        var divisor: UInt = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            self.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+}

@@ -1,0 +1,225 @@
+/// Turns the bytes a client sends into commands, however TCP cut them up.
+///
+/// TCP delivers a *stream*: one `read` may hold half a command, or ten
+/// pipelined commands, or the end of one and the start of the next. So the
+/// parser keeps every byte that is not yet a whole command, and `next()`
+/// hands out a command only once all of it has arrived:
+///
+/// ```swift
+/// parser.append(bytesJustRead)
+/// while let command = try parser.next() {
+///     // reply to command
+/// }
+/// // nil: the rest is an incomplete command; read more bytes.
+/// ```
+///
+/// A client sends a command in one of two forms:
+/// - **multibulk**, an array of bulk strings (what redis-cli and every
+///   client library send): `*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n`;
+/// - **inline**, words on one line, for humans typing in telnet or nc:
+///   `ECHO hi\r\n`.
+///
+/// Any first byte other than `*` means inline, exactly as in Redis.
+///
+/// Malformed input throws a `ProtocolError`, and the connection must then be
+/// closed. Limits keep a hostile client from making us buffer without end:
+/// a line without its terminator may not exceed 64 KB, and a bulk string may
+/// not claim more than 512 MB. Memory for a large bulk string is never
+/// reserved up front: the buffer grows only with the bytes that arrive.
+public struct RequestParser: Sendable {
+    /// The longest inline command, or multibulk header line, that may be
+    /// buffered without finding its end (Redis's `PROTO_INLINE_MAX_SIZE`).
+    public static let maxInlineSize = 64 * 1024
+    /// The largest bulk string a client may send (Redis's `proto-max-bulk-len`).
+    public static let maxBulkLength = 512 * 1024 * 1024
+    /// The largest element count a multibulk header may announce. Redis 7
+    /// accepts up to 2^31-1; memory is still only spent as elements arrive.
+    public static let maxMultibulkCount = Int(Int32.max)
+
+    /// Bytes received but not yet consumed; consumed bytes are dropped on
+    /// the next `append`, so the buffer never holds finished commands.
+    private var buffer: [UInt8] = []
+    /// Where the unparsed bytes start inside `buffer`.
+    private var position = 0
+    /// Elements still expected by the multibulk command being read; 0 when
+    /// no multibulk command is in progress.
+    private var remainingArguments = 0
+    /// The length of the bulk string being read, once its `$N` line has
+    /// been parsed; nil while waiting for that line.
+    private var bulkLength: Int?
+    /// The elements of the multibulk command read so far.
+    private var arguments: [[UInt8]] = []
+
+    /// An empty parser.
+    public init() {}
+
+    /// How many received bytes are waiting to be parsed.
+    public var bufferedByteCount: Int {
+        self.buffer.count - self.position
+    }
+
+    /// Adds bytes just read from the socket.
+    public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        // Drop what earlier `next()` calls consumed, so the buffer holds only
+        // the unfinished command. While a big bulk string is arriving,
+        // `position` stays put, so this does not copy it again and again.
+        if self.position > 0 {
+            self.buffer.removeSubrange(0..<self.position)
+            self.position = 0
+        }
+        self.buffer.append(contentsOf: bytes)
+    }
+
+    /// Returns the next complete command as its arguments (the command name
+    /// first), or nil when more bytes are needed.
+    ///
+    /// Empty requests (`*0\r\n`, `*-1\r\n`, an empty inline line) are skipped,
+    /// as Redis skips them: they get no reply.
+    public mutating func next() throws(ProtocolError) -> [[UInt8]]? {
+        while true {
+            if self.remainingArguments == 0 {
+                guard self.position < self.buffer.count else {
+                    self.releaseConsumedBytes()
+                    return nil
+                }
+                if self.buffer[self.position] == UInt8(ascii: "*") {
+                    guard let count = try self.readMultibulkHeader() else { return nil }
+                    // `*0` and negative counts are empty requests: no reply.
+                    if count <= 0 { continue }
+                    self.remainingArguments = count
+                    // Reserve for the common case only: a client may announce
+                    // two billion elements and then send none.
+                    self.arguments.reserveCapacity(min(count, 1024))
+                } else {
+                    guard let words = try self.readInlineCommand() else { return nil }
+                    if words.isEmpty { continue }
+                    return words
+                }
+            }
+            // Read the elements of the multibulk command, one bulk string each.
+            while self.remainingArguments > 0 {
+                guard let argument = try self.readBulkString() else { return nil }
+                self.arguments.append(argument)
+                self.remainingArguments -= 1
+            }
+            let command = self.arguments
+            self.arguments = []
+            return command
+        }
+    }
+
+    // MARK: - Multibulk
+
+    /// Parses `*<count>\r\n`. Returns nil when the line is not complete yet.
+    private mutating func readMultibulkHeader() throws(ProtocolError) -> Int? {
+        guard let lineEnd = self.findLineEnd(from: self.position + 1) else {
+            if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigMultibulkCount }
+            return nil
+        }
+        guard let count = RequestParser.parseInteger(self.buffer[(self.position + 1)..<lineEnd]),
+              count <= RequestParser.maxMultibulkCount
+        else { throw .invalidMultibulkLength }
+        self.position = lineEnd + 2
+        return count
+    }
+
+    /// Parses one `$<length>\r\n<bytes>\r\n` element. Returns nil when it has
+    /// not fully arrived yet; the `$<length>` line is remembered meanwhile.
+    private mutating func readBulkString() throws(ProtocolError) -> [UInt8]? {
+        if self.bulkLength == nil {
+            guard self.position < self.buffer.count else { return nil }
+            guard let lineEnd = self.findLineEnd(from: self.position) else {
+                if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigBulkCount }
+                return nil
+            }
+            let marker = self.buffer[self.position]
+            guard marker == UInt8(ascii: "$") else { throw .expectedDollar(got: marker) }
+            guard let length = RequestParser.parseInteger(self.buffer[(self.position + 1)..<lineEnd]),
+                  length >= 0, length <= RequestParser.maxBulkLength
+            else { throw .invalidBulkLength }
+            self.position = lineEnd + 2
+            self.bulkLength = length
+        }
+        let length = self.bulkLength!
+        // The payload and the two bytes that end it. Like Redis, we skip those
+        // two bytes without checking that they are CR LF.
+        guard self.buffer.count - self.position >= length + 2 else { return nil }
+        let bytes = Array(self.buffer[self.position..<(self.position + length)])
+        self.position += length + 2
+        self.bulkLength = nil
+        return bytes
+    }
+
+    /// Finds the `\r` that ends a header line and checks that one more byte
+    /// (the `\n`) has arrived. Redis looks for `\r` alone and then skips two
+    /// bytes; we do the same so that odd input gets the same answer.
+    private func findLineEnd(from start: Int) -> Int? {
+        guard start < self.buffer.count,
+              let carriageReturn = self.buffer[start...].firstIndex(of: 13),
+              carriageReturn + 1 < self.buffer.count
+        else { return nil }
+        return carriageReturn
+    }
+
+    // MARK: - Inline
+
+    /// Reads one inline line and splits it into words. Returns nil when the
+    /// `\n` has not arrived yet.
+    private mutating func readInlineCommand() throws(ProtocolError) -> [[UInt8]]? {
+        guard let newline = self.buffer[self.position...].firstIndex(of: 10) else {
+            if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigInlineRequest }
+            return nil
+        }
+        var lineEnd = newline
+        if lineEnd > self.position && self.buffer[lineEnd - 1] == 13 { lineEnd -= 1 }
+        let line = self.buffer[self.position..<lineEnd]
+        self.position = newline + 1
+        return try InlineCommand.split(line)
+    }
+
+    // MARK: - Helpers
+
+    /// Frees the buffer once everything in it has been consumed, so that an
+    /// idle connection does not keep the memory of its largest command.
+    private mutating func releaseConsumedBytes() {
+        guard self.position > 0, self.position == self.buffer.count else { return }
+        if self.buffer.capacity > 64 * 1024 {
+            self.buffer = []
+        } else {
+            self.buffer.removeAll(keepingCapacity: true)
+        }
+        self.position = 0
+    }
+
+    /// Parses a decimal integer as strictly as Redis does (`string2ll`):
+    /// an optional `-`, then digits, with no `+`, no spaces and no leading
+    /// zeros. Returns nil for anything else, or on overflow.
+    public static func parseInteger<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
+        var iterator = bytes.makeIterator()
+        guard var byte = iterator.next() else { return nil }
+        let negative = byte == UInt8(ascii: "-")
+        if negative {
+            guard let next = iterator.next() else { return nil }
+            byte = next
+        }
+        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+        // A leading zero is only allowed for "0" itself.
+        if byte == UInt8(ascii: "0") {
+            return iterator.next() == nil && !negative ? 0 : nil
+        }
+        var magnitude = UInt64(byte - UInt8(ascii: "0"))
+        while let next = iterator.next() {
+            guard next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(next - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            magnitude = sum
+        }
+        if negative {
+            guard magnitude <= UInt64(Int.max) + 1 else { return nil }
+            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
+        }
+        guard magnitude <= UInt64(Int.max) else { return nil }
+        return Int(magnitude)
+    }
+}

@@ -1,0 +1,91 @@
+/// The command-line options every stage's server accepts.
+///
+/// ```
+/// StageNN [--port N] [--bind ADDR] [--help]
+/// ```
+/// `--port 0` asks the kernel for a free port; the startup line prints it.
+public struct ServerOptions: Sendable, Equatable {
+    /// The TCP port, 6379 by default (Redis's own).
+    public var port: Int = 6379
+    /// The address to bind, 127.0.0.1 by default: only this machine can
+    /// connect. Pass `--bind 0.0.0.0` to accept clients from the network.
+    public var bindAddress: String = "127.0.0.1"
+
+    /// The defaults: 127.0.0.1:6379.
+    public init() {}
+
+    /// The help text, naming the program.
+    public static func usage(program: String) -> String {
+        """
+        Usage: \(program) [--port N] [--bind ADDR] [--help]
+
+          --port N      TCP port to listen on (default 6379; 0 picks a free port)
+          --bind ADDR   address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)
+          --help        print this help and exit
+        """
+    }
+
+    /// Why a command line could not be parsed.
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        /// `--help` was given: print the usage and exit 0.
+        case helpRequested
+        /// An option that is not known.
+        case unknownOption(String)
+        /// An option given as the last word, with no value after it.
+        case missingValue(String)
+        /// A port that is not a number from 0 to 65535.
+        case invalidPort(String)
+
+        public var description: String {
+            switch self {
+            case .helpRequested: return "help requested"
+            case .unknownOption(let option): return "unknown option '\(option)'"
+            case .missingValue(let option): return "option '\(option)' needs a value"
+            case .invalidPort(let value): return "invalid port '\(value)': expected a number from 0 to 65535"
+            }
+        }
+    }
+
+    /// Parses the words after the program name.
+    public static func parse(_ arguments: [String]) throws(ParseError) -> ServerOptions {
+        var options = ServerOptions()
+        var index = 0
+        /// The word after `arguments[index]`, or a `missingValue` error.
+        func value(for option: String) throws(ParseError) -> String {
+            index += 1
+            guard index < arguments.count else { throw .missingValue(option) }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let option = arguments[index]
+            switch option {
+            case "--port", "-p":
+                let text = try value(for: option)
+                guard let port = Int(text), (0...65535).contains(port) else { throw .invalidPort(text) }
+                options.port = port
+            case "--bind":
+                options.bindAddress = try value(for: option)
+            case "--help", "-h":
+                throw .helpRequested
+            default:
+                throw .unknownOption(option)
+            }
+            index += 1
+        }
+        return options
+    }
+
+    /// Parses `CommandLine.arguments`. Prints the usage and exits on `--help`
+    /// (status 0) or on a bad option (status 2), as command-line tools do.
+    public static func fromCommandLine() -> ServerOptions {
+        let program = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "server"
+        do {
+            return try parse(Array(CommandLine.arguments.dropFirst()))
+        } catch .helpRequested {
+            log(usage(program: program))
+            Platform.exit(0)
+        } catch {
+            fail("\(program): \(error)\n\n\(usage(program: program))", status: 2)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Common
+import Foundation
+
+/// One black-box check of a stage's behaviour, run over real TCP.
+///
+/// Scenarios are plain values so that two runners share them: the Swift
+/// Testing gates in `Tests/StageNNTests`, and later a standalone tester.
+public struct Scenario: Sendable, CustomStringConvertible {
+    /// The stage that introduces this behaviour.
+    public let stage: Int
+    /// What the scenario checks, in a few words.
+    public let name: String
+    /// The chapter section that teaches it, for failure messages.
+    public let chapter: String
+    /// The steps. Throws a `GateFailure` on the first wrong step.
+    let body: @Sendable (ServerUnderTest, Scenario) throws -> Void
+
+    /// Creates a scenario.
+    init(stage: Int, _ name: String, chapter: String, body: @escaping @Sendable (ServerUnderTest, Scenario) throws -> Void) {
+        self.stage = stage
+        self.name = name
+        self.chapter = chapter
+        self.body = body
+    }
+
+    /// Opens a client whose failures point at this scenario's chapter.
+    func connect(_ server: ServerUnderTest) throws -> GateClient {
+        try server.connect(chapter: self.chapter)
+    }
+
+    public var description: String {
+        "stage \(self.stage): \(self.name)"
+    }
+}
+
+/// The gates of all stages, and how to run them.
+public enum Gate {
+    /// The scenarios of stage `number` alone.
+    public static func scenarios(ofStage number: Int) -> [Scenario] {
+        switch number {
+        case 1: return Stage01Scenarios.all
+        case 2: return Stage02Scenarios.all
+        case 3: return Stage03Scenarios.all
+        default: return []
+        }
+    }
+
+    /// The gate of stage `number`: its scenarios and those of every earlier
+    /// stage, so that a stage never loses what earlier stages taught.
+    public static func scenarios(throughStage number: Int) -> [Scenario] {
+        (1...max(1, number)).flatMap { scenarios(ofStage: $0) }
+    }
+
+    /// The server the gate of `stage` talks to, chosen by environment
+    /// variables (see `ServerUnderTest`).
+    public static func startServer(forStage stage: Int) throws -> ServerUnderTest {
+        let environment = ProcessInfo.processInfo.environment
+        if let address = environment["STAGE_ADDRESS"], !address.isEmpty {
+            let parts = address.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else {
+                throw GateFailure(step: "read STAGE_ADDRESS", problem: "'\(address)' is not host:port",
+                                  hint: "Use STAGE_ADDRESS=127.0.0.1:6379.", chapter: "README.md")
+            }
+            return ServerUnderTest(existingHost: String(parts[0]), port: port)
+        }
+        if let command = environment["STAGE_SERVER"], !command.isEmpty {
+            return try ServerUnderTest(command: command)
+        }
+        return try ServerUnderTest(command: try stageBinary(stage) + " --port {port}")
+    }
+
+    /// Runs one scenario against a fresh server for `stage`. Throws the
+    /// scenario's `GateFailure`, with the server's output added when useful.
+    public static func run(_ scenario: Scenario, stage: Int) throws {
+        let server = try startServer(forStage: stage)
+        defer { server.stop() }
+        do {
+            try scenario.body(server, scenario)
+        } catch var failure as GateFailure {
+            if !server.isRunning {
+                failure.problem = (failure.problem.map { $0 + "; " } ?? "")
+                    + "the server process has exited. Its last output:\n" + server.recentOutput
+            }
+            throw failure
+        }
+        recordPass(scenario, stage: stage, server: server)
+    }
+
+    /// Appends a line to `$GATE_LOG`, if set, for each passed scenario. CI
+    /// reads it to prove that the gates really ran against redis-server.
+    private static func recordPass(_ scenario: Scenario, stage: Int, server: ServerUnderTest) {
+        guard let path = ProcessInfo.processInfo.environment["GATE_LOG"], !path.isEmpty else { return }
+        let line = "PASS gate=\(stage) \(scenario) | server: \(server.label)\n"
+        if let handle = FileHandle(forWritingAtPath: path) {
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+            handle.closeFile()
+        } else {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
+        }
+    }
+
+    /// The path of our own binary for `stage`, such as `.build/debug/Stage03`.
+    static func stageBinary(_ stage: Int) throws -> String {
+        let name = String(format: "Stage%02d", stage)
+        let environment = ProcessInfo.processInfo.environment
+        var directories: [String] = []
+        if let directory = environment["STAGE_BIN_DIR"], !directory.isEmpty { directories.append(directory) }
+        // This file is Sources/StageGates/Gate.swift: the package root is two levels up.
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        directories.append(packageRoot.appendingPathComponent(".build/debug").path)
+        directories.append(packageRoot.appendingPathComponent(".build/release").path)
+        for directory in directories {
+            let path = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw GateFailure(
+            step: "find the \(name) binary", problem: "not found in \(directories.joined(separator: ", "))",
+            hint: "Run `swift build` first (make test does), or set STAGE_SERVER to a server command.",
+            chapter: "README.md")
+    }
+}

@@ -1,0 +1,192 @@
+import Common
+
+/// A client that gates use to talk to the server under test.
+///
+/// Every read has a deadline, so a server that never answers fails the
+/// step instead of hanging the test run. Failures are thrown as
+/// `GateFailure`s that show the bytes involved.
+public final class GateClient {
+    /// The underlying connection.
+    let connection: TCPConnection
+    /// How long a read waits for the server, in milliseconds.
+    public var timeoutMilliseconds: Int32
+    /// Bytes received but not yet matched by an `expect` step.
+    private var pending: [UInt8] = []
+    /// The last bytes sent, for failure messages.
+    private var lastSent: [UInt8] = []
+    /// The chapter section failures point at, set by the scenario.
+    let chapter: String
+
+    /// Connects to the server. Fails the step if the connection is refused.
+    public init(host: String, port: Int, chapter: String, timeoutMilliseconds: Int32 = 5_000) throws {
+        self.chapter = chapter
+        self.timeoutMilliseconds = timeoutMilliseconds
+        do {
+            self.connection = try TCPConnection(connectingTo: host, port: port)
+        } catch {
+            throw GateFailure(
+                step: "connect to \(host):\(port)", problem: "\(error)",
+                hint: "Is the server listening on the port it was given (--port)?", chapter: chapter)
+        }
+    }
+
+    /// The connection's descriptor, for scenarios that need raw control.
+    public var fd: Int32 { self.connection.fd }
+
+    /// Sends bytes in one write.
+    public func send(_ bytes: [UInt8], hint: String = "The server closed the connection unexpectedly.") throws {
+        self.lastSent = bytes
+        do {
+            try self.connection.write(bytes)
+        } catch {
+            throw GateFailure(step: "send", sent: bytes, problem: "\(error)", hint: hint, chapter: self.chapter)
+        }
+    }
+
+    /// Sends bytes as separate writes, pausing between them so that the
+    /// server sees them in separate reads (TCP_NODELAY is on).
+    public func send(inPieces pieces: [[UInt8]], pauseMilliseconds: Int = 30) throws {
+        for (index, piece) in pieces.enumerated() {
+            try self.send(piece)
+            if index < pieces.count - 1 { sleepMilliseconds(pauseMilliseconds) }
+        }
+        self.lastSent = pieces.flatMap { $0 }
+    }
+
+    /// Sends `request` and checks that exactly `reply` comes back.
+    public func roundTrip(_ request: [UInt8], expect reply: [UInt8], step: String, hint: String) throws {
+        try self.send(request)
+        try self.expect(reply, step: step, hint: hint)
+    }
+
+    /// Reads until `expected.count` bytes have arrived and checks them.
+    ///
+    /// Fails early if the bytes stop matching, or after the timeout if too
+    /// few arrive (the message then says what did arrive).
+    public func expect(_ expected: [UInt8], step: String, hint: String) throws {
+        var received = self.pending
+        self.pending = []
+        var problem: String?
+        while received.count < expected.count {
+            // Stop as soon as the reply went wrong, after a short wait to
+            // collect the rest of the wrong reply for the message.
+            if !expected.starts(with: received) {
+                received += self.readAvailable(waitMilliseconds: 100, limit: expected.count * 2 + 256)
+                break
+            }
+            let chunk = self.readSome(timeoutMilliseconds: self.timeoutMilliseconds)
+            switch chunk {
+            case .bytes(let bytes): received += bytes
+            case .timeout:
+                problem = "no more bytes within \(Double(self.timeoutMilliseconds) / 1000) s"
+            case .closed:
+                problem = "the server closed the connection"
+            }
+            if problem != nil { break }
+        }
+        guard received.count >= expected.count, received.starts(with: expected) else {
+            throw GateFailure(step: step, sent: self.lastSent, expected: expected, received: received,
+                              problem: problem, hint: hint, chapter: self.chapter)
+        }
+        self.pending = Array(received[expected.count...])
+    }
+
+    /// Checks that nothing more arrives within `milliseconds`: catches a
+    /// server that sends extra replies (say, one per read).
+    public func expectNothingMore(step: String, hint: String, milliseconds: Int32 = 150) throws {
+        let extra = self.pending + self.readAvailable(waitMilliseconds: milliseconds, limit: 4096)
+        self.pending = []
+        guard extra.isEmpty else {
+            throw GateFailure(step: step, sent: self.lastSent, expected: [], received: extra,
+                              problem: "unexpected extra bytes", hint: hint, chapter: self.chapter)
+        }
+    }
+
+    /// Checks that the server closes the connection (after any pending
+    /// reply), within the timeout.
+    public func expectClosed(step: String, hint: String) throws {
+        var extra = self.pending
+        self.pending = []
+        while true {
+            switch self.readSome(timeoutMilliseconds: self.timeoutMilliseconds) {
+            case .closed:
+                return
+            case .bytes(let bytes):
+                extra += bytes
+                if extra.count > 64 * 1024 {
+                    throw GateFailure(step: step, sent: self.lastSent, received: extra,
+                                      problem: "the server kept sending instead of closing", hint: hint, chapter: self.chapter)
+                }
+            case .timeout:
+                throw GateFailure(step: step, sent: self.lastSent, received: extra,
+                                  problem: "the connection was still open after \(Double(self.timeoutMilliseconds) / 1000) s",
+                                  hint: hint, chapter: self.chapter)
+            }
+        }
+    }
+
+    /// Reads one whole RESP reply, whatever it is.
+    public func readReply(step: String, hint: String) throws -> RESPValue {
+        var parser = ReplyParser()
+        parser.append(self.pending)
+        self.pending = []
+        while true {
+            do {
+                if let value = try parser.next() {
+                    self.pending = Array(parser.unparsedBytes)
+                    return value
+                }
+            } catch {
+                throw GateFailure(step: step, sent: self.lastSent, received: Array(parser.unparsedBytes),
+                                  problem: "\(error)", hint: hint, chapter: self.chapter)
+            }
+            switch self.readSome(timeoutMilliseconds: self.timeoutMilliseconds) {
+            case .bytes(let bytes): parser.append(bytes)
+            case .timeout, .closed:
+                throw GateFailure(step: step, sent: self.lastSent, received: Array(parser.unparsedBytes),
+                                  problem: "no complete reply arrived", hint: hint, chapter: self.chapter)
+            }
+        }
+    }
+
+    /// Closes the connection politely (FIN).
+    public func close() {
+        self.connection.close()
+    }
+
+    /// Closes the connection with a reset (RST), as a crashed client would.
+    public func reset() {
+        Platform.closeWithReset(self.connection.fd)
+        self.connection.abandonDescriptor()
+    }
+
+    /// What one timed read produced.
+    enum ReadResult {
+        case bytes([UInt8])
+        case timeout
+        case closed
+    }
+
+    /// One read, waiting at most `timeoutMilliseconds` for data.
+    func readSome(timeoutMilliseconds: Int32) -> ReadResult {
+        guard Platform.waitUntilReady(self.connection.fd, milliseconds: timeoutMilliseconds) else { return .timeout }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        guard let count = try? self.connection.read(into: &buffer), count > 0 else { return .closed }
+        return .bytes(Array(buffer[0..<count]))
+    }
+
+    /// Everything that arrives within `waitMilliseconds`, up to `limit` bytes.
+    func readAvailable(waitMilliseconds: Int32, limit: Int) -> [UInt8] {
+        var collected: [UInt8] = []
+        while collected.count < limit, case .bytes(let bytes) = self.readSome(timeoutMilliseconds: waitMilliseconds) {
+            collected += bytes
+        }
+        return collected
+    }
+}
+
+/// Sleeps the calling thread. Gates use short sleeps only to make TCP
+/// deliver bytes in separate reads.
+public func sleepMilliseconds(_ milliseconds: Int) {
+    Platform.sleep(milliseconds: milliseconds)
+}

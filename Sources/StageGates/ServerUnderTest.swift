@@ -1,0 +1,130 @@
+import Common
+import Foundation
+
+/// The server a gate talks to: our stage binary, any command a student
+/// gives (a server in any language, or real `redis-server`), or a server
+/// that is already running.
+///
+/// Chosen by environment variables, so the same gate runs against anything:
+/// - `STAGE_SERVER='redis-server --port {port} --save ""'`: a command
+///   template; `{port}` is replaced by a free port;
+/// - `STAGE_ADDRESS=127.0.0.1:6379`: a server that is already running;
+/// - neither: the stage's own binary, `StageNN --port {port}`, looked up in
+///   `STAGE_BIN_DIR` or the package's `.build/debug`.
+public final class ServerUnderTest {
+    /// Where to connect.
+    public let host: String
+    /// The port the server listens on.
+    public let port: Int
+    /// What is being tested, for reports: the command or the address.
+    public let label: String
+    /// The process we started, or nil for a server that was already running.
+    private let pid: Int32?
+    /// Where the started server's output goes, for failure messages.
+    private let logFile: URL?
+    /// Set once `stop()` has run.
+    private var stopped = false
+
+    /// Wraps a server that is already running at `host:port`.
+    public init(existingHost host: String, port: Int) {
+        self.host = host
+        self.port = port
+        self.label = "\(host):\(port)"
+        self.pid = nil
+        self.logFile = nil
+    }
+
+    /// Starts `commandTemplate` (with `{port}` replaced by a free port) and
+    /// waits until it accepts connections, at most `readyTimeout` seconds.
+    public init(command commandTemplate: String, readyTimeout: Double = 10) throws {
+        let port = try ServerUnderTest.freePort()
+        let command = commandTemplate.replacingOccurrences(of: "{port}", with: String(port))
+        let logFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gate-server-\(port)-\(UUID().uuidString.prefix(8)).log")
+        do {
+            self.pid = try Platform.spawn(shellCommand: command, outputPath: logFile.path)
+        } catch {
+            throw GateFailure(step: "start the server: \(command)", problem: "\(error)",
+                              hint: "Check the server command.", chapter: "Tutorials/01-bind-a-port.md#run-it")
+        }
+        self.host = "127.0.0.1"
+        self.port = port
+        self.label = command
+        self.logFile = logFile
+        try self.waitUntilAccepting(timeout: readyTimeout)
+    }
+
+    deinit {
+        self.stop()
+    }
+
+    /// True while the server process runs (always true for a server we did
+    /// not start: we cannot see it, only connect to it).
+    public var isRunning: Bool {
+        guard let pid = self.pid, !self.stopped else { return self.pid == nil }
+        return !Platform.childHasExited(pid)
+    }
+
+    /// Opens a new client connection to the server.
+    public func connect(chapter: String) throws -> GateClient {
+        try GateClient(host: self.host, port: self.port, chapter: chapter)
+    }
+
+    /// The last lines the started server printed, for failure messages.
+    public var recentOutput: String {
+        guard let logFile = self.logFile, let data = try? Data(contentsOf: logFile) else { return "" }
+        let text = String(decoding: data, as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n")
+    }
+
+    /// Stops a server we started: SIGTERM, then SIGKILL after 2 seconds.
+    public func stop() {
+        guard let pid = self.pid, !self.stopped else { return }
+        self.stopped = true
+        if !Platform.childHasExited(pid) {
+            Platform.sendSignal(to: pid)
+            let deadline = Date().addingTimeInterval(2)
+            var exited = false
+            while !exited && Date() < deadline {
+                sleepMilliseconds(2)
+                exited = Platform.childHasExited(pid)
+            }
+            if !exited {
+                Platform.sendSignal(to: pid, force: true)
+                while !Platform.childHasExited(pid) { sleepMilliseconds(2) }
+            }
+        }
+        if let logFile = self.logFile { try? FileManager.default.removeItem(at: logFile) }
+    }
+
+    /// Polls until a connection succeeds, the process dies, or time is up.
+    private func waitUntilAccepting(timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !self.isRunning {
+                throw GateFailure(
+                    step: "start the server: \(self.label)",
+                    problem: "the server exited before accepting connections. Its output:\n\(self.recentOutput)",
+                    hint: "Does the server accept --port? Is the port already in use?",
+                    chapter: "Tutorials/01-bind-a-port.md#run-it")
+            }
+            if let connection = try? TCPConnection(connectingTo: self.host, port: self.port) {
+                connection.close()
+                return
+            }
+            sleepMilliseconds(20)
+        }
+        throw GateFailure(
+            step: "start the server: \(self.label)",
+            problem: "nothing accepted connections on port \(self.port) within \(timeout) s. Its output:\n\(self.recentOutput)",
+            hint: "Does the server listen on the port it is given, on 127.0.0.1?",
+            chapter: "Tutorials/01-bind-a-port.md#run-it")
+    }
+
+    /// A port that is free right now: bind port 0, read the port, close.
+    static func freePort() throws -> Int {
+        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        return listener.address.port
+    }
+}

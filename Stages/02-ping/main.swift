@@ -1,0 +1,30 @@
+// Stage 2: PING.
+//
+// The server now reads what a client sends and answers every PING with
+// +PONG. The hard part is not PONG: it is knowing where one command ends,
+// because TCP delivers a stream of bytes, not one message per read.
+import Common
+
+Platform.ignoreSIGPIPE()
+let options = ServerOptions.fromCommandLine()
+let listener: TCPListener
+do {
+    listener = try TCPListener(host: options.bindAddress, port: options.port)
+} catch {
+    fail("Could not listen on \(options.bindAddress):\(options.port): \(error)")
+}
+log("Stage 02 (PING) listening on \(listener.address)")
+
+// snippet: serve
+// One client at a time: while we serve this client, the next one waits in
+// the kernel's accept queue. Stage 4 removes that limit.
+while true {
+    do {
+        let connection = try listener.accept()
+        // Read, parse, reply until the client hangs up (Common/ServeOneClient.swift).
+        serveOneClient(connection, respond: Command.respond(to:))
+    } catch {
+        log("accept failed: \(error)")
+    }
+}
+// end-snippet
