@@ -61,7 +61,6 @@ struct SnippetTests {
     @Test("every chapter section a gate points to exists")
     func gateAnchorsExist() throws {
         let gates = Tutorials.root + "/Sources/StageGates"
-        let pattern = try NSRegularExpression(pattern: #"Tutorials/([0-9A-Za-z_-]+\.md)#([a-z0-9-]+)"#)
         for file in try FileManager.default.contentsOfDirectory(atPath: gates) where file.hasSuffix(".swift") {
             let text = try String(contentsOfFile: gates + "/" + file, encoding: .utf8)
             var references: [(String, String)] = []
