@@ -179,6 +179,11 @@ public struct RequestParser: Sendable {
 
     // MARK: - Helpers
 
+    /// The buffer's allocated size, for tests of the memory limits.
+    var bufferCapacity: Int { self.buffer.capacity }
+    /// The argument list's allocated size, for tests of the memory limits.
+    var argumentsCapacity: Int { self.arguments.capacity }
+
     /// Frees the buffer once everything in it has been consumed, so that an
     /// idle connection does not keep the memory of its largest command.
     private mutating func releaseConsumedBytes() {

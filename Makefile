@@ -1,0 +1,82 @@
+# Redis from Scratch, in Swift: every command a learner or teacher needs.
+# `make` alone prints this help.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# The stages that exist, as numbers: 1 2 3 ...
+STAGES := $(shell ls -d Stages/[0-9][0-9]-* 2>/dev/null | sed -E 's|Stages/0?([0-9]+)-.*|\1|')
+NEWEST := $(lastword $(STAGES))
+PORT ?= 6379
+# Real Redis, for running the gates against the reference implementation.
+REDIS_SERVER ?= redis-server --port {port} --save '' --appendonly no
+# Where gate runs against redis-server are logged, so CI can prove they ran.
+GATE_LOG ?= .build/gate-redis.log
+
+# Two-digit form of a stage number: 3 -> 03.
+nn = $(shell printf '%02d' $(1))
+# The folder of a stage number: 3 -> Stages/03-echo.
+folder = $(wildcard Stages/$(call nn,$(1))-*)
+
+.PHONY: help build test test-unit test-gates test-redis test-tutorials run-server check clean
+
+help: ## Show this help
+	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
+	@echo
+	@grep -hE '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {gsub("%", "N", $$1); printf "  make %-22s %s\n", $$1, $$2}'
+	@echo
+	@echo "  N is a stage number (1-$(NEWEST)); PORT defaults to 6379."
+
+build: ## Build every stage and test (debug)
+	swift build --build-tests
+
+stage-%: ## Build and run stage N on PORT, e.g. make stage-2 PORT=6380
+	swift build --product Stage$(call nn,$*)
+	.build/debug/Stage$(call nn,$*) --port $(PORT)
+
+run-server: ## Run the newest stage on PORT
+	@$(MAKE) --no-print-directory stage-$(NEWEST)
+
+test: build test-unit test-gates test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
+	@echo "make test: all passed."
+
+test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
+	swift test --skip-build --filter CommonTests
+
+test-gates: ## Every stage's gate against our own stage binaries
+	swift test --skip-build $(foreach n,$(STAGES),--filter Stage$(call nn,$(n))Tests)
+
+test-tutorials: ## Check that code shown in the chapters matches the source
+	swift test --skip-build --filter TutorialTests
+
+test-stage-%: ## Stage N's gate (gates 1..N) against our Stage N binary
+	swift build --build-tests
+	swift test --skip-build --filter Stage$(call nn,$*)Tests
+
+test-redis: ## Every gate against real redis-server (skipped if absent, required when CI=true)
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$CI" = "true" ]; then echo "test-redis: redis-server is missing, and CI=true requires it." >&2; exit 1; fi; \
+		echo "test-redis: SKIPPED: redis-server is not installed (apt-get install redis-server)."; exit 0; \
+	fi; \
+	rm -f $(GATE_LOG); \
+	GATE_LOG=$(abspath $(GATE_LOG)) STAGE_SERVER="$(REDIS_SERVER)" \
+		swift test --skip-build $(foreach n,$(STAGES),--filter Stage$(call nn,$(n))Tests) && \
+	for n in $(STAGES); do \
+		grep -q "PASS gate=$$n " $(GATE_LOG) || { echo "test-redis: gate $$n did not run against redis-server" >&2; exit 1; }; \
+	done; \
+	echo "test-redis: $$(grep -c PASS $(GATE_LOG)) gate scenarios passed against $$(redis-server --version | cut -d' ' -f1-3)."
+
+check: ## Run gate STAGE=N against any server: SERVER='cmd {port}' or ADDRESS=host:port
+	@if [ -z "$(STAGE)" ] || { [ -z "$(SERVER)" ] && [ -z "$(ADDRESS)" ]; }; then \
+		echo "usage: make check STAGE=N SERVER='python3 my_server.py --port {port}'"; \
+		echo "       make check STAGE=N ADDRESS=127.0.0.1:6379"; exit 2; fi
+	swift build --build-tests
+	STAGE_SERVER="$(SERVER)" STAGE_ADDRESS="$(ADDRESS)" swift test --skip-build --filter Stage$(call nn,$(STAGE))Tests
+
+diff-stage-%: ## Show what stage N changed against stage N-1
+	@if [ "$*" -le 1 ]; then echo "Stage 1 is the first stage: nothing to diff against."; exit 0; fi
+	diff -ruN --exclude=README.md $(call folder,$(shell echo $$(($* - 1)))) $(call folder,$*) || true
+
+clean: ## Remove build products
+	swift package clean
