@@ -14,6 +14,7 @@ let stages: [(number: String, folder: String)] = [
     ("01", "01-bind-port"),
     ("02", "02-ping"),
     ("03", "03-echo"),
+    ("04", "04-concurrent-clients"),
 ]
 
 let stageTargets: [Target] = stages.flatMap { stage -> [Target] in
@@ -40,7 +41,9 @@ let package = Package(
     ],
     targets: [
         // What the chapters teach once and every stage reuses.
-        .target(name: "Common"),
+        .target(name: "Common", dependencies: ["CEpoll"]),
+        // A tiny C shim over epoll and eventfd, which Glibc does not expose to Swift.
+        .target(name: "CEpoll"),
         // The black-box scenarios behind every stage's gate.
         .target(name: "StageGates", dependencies: ["Common"]),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),

@@ -191,6 +191,40 @@ public enum Platform {
         _ = kill(pid, force ? SIGKILL : SIGTERM)
     }
 
+    /// An identifier of the calling thread, equal only for the same thread.
+    public static func currentThreadID() -> UInt {
+        #if canImport(Darwin)
+        return UInt(bitPattern: pthread_self())
+        #else
+        return UInt(pthread_self())
+        #endif
+    }
+
+    /// Raises the soft limit on open descriptors to the hard limit, as Redis
+    /// does at startup: the default of 1024 on many systems would cap a
+    /// server at about a thousand clients. Returns the new soft limit.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        #if canImport(Darwin)
+        let resource = RLIMIT_NOFILE
+        #else
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #endif
+        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        var wanted = limit.rlim_max
+        #if canImport(Darwin)
+        // macOS refuses soft limits above OPEN_MAX even when the hard limit is "unlimited".
+        wanted = min(wanted, rlim_t(OPEN_MAX))
+        #endif
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted
+            _ = setrlimit(resource, &limit)
+            _ = getrlimit(resource, &limit)
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// The errno values callers branch on, spelled the same on every platform.
     public enum Errno {
         public static let again = EAGAIN
@@ -199,6 +233,8 @@ public enum Platform {
         public static let connectionReset = ECONNRESET
         public static let brokenPipe = EPIPE
         public static let tooManyFiles = EMFILE
+        public static let tooManyFilesInSystem = ENFILE
+        public static let connectionAborted = ECONNABORTED
     }
 }
 
@@ -372,17 +408,35 @@ extension Platform {
         return (fd, 0, withUnsafePointer(to: &storage) { socketAddress(from: $0) })
     }
 
-    /// A blocking `connect` to `host:port`. Returns the connected descriptor.
-    static func connect(host: String, port: Int) throws -> Int32 {
+    /// Connects to `host:port`, giving up after `timeoutMilliseconds`.
+    /// Returns the connected descriptor, in blocking mode.
+    static func connect(host: String, port: Int, timeoutMilliseconds: Int32 = 5_000) throws -> Int32 {
         try withSocketAddress(host: host, port: port) { address, length, family in
             let (fd, socketErrno) = tcpSocket(family: family)
             guard fd >= 0 else { throw SocketError("socket", errno: socketErrno) }
-            while Glue.connect(fd, address, length) != 0 {
+            let target = SocketAddress(host: host, port: port)
+            // Connect without blocking, then wait for the handshake with a deadline.
+            let flags = fcntl(fd, F_GETFL, 0)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            if Glue.connect(fd, address, length) != 0 {
                 let connectErrno = errno
-                if connectErrno == EINTR { continue }
-                close(fd)
-                throw SocketError("connect(\(SocketAddress(host: host, port: port)))", errno: connectErrno)
+                guard connectErrno == EINPROGRESS || connectErrno == EINTR else {
+                    close(fd)
+                    throw SocketError("connect(\(target))", errno: connectErrno)
+                }
+                guard waitUntilReady(fd, forWriting: true, milliseconds: timeoutMilliseconds) else {
+                    close(fd)
+                    throw SocketError("connect(\(target)) within \(timeoutMilliseconds) ms", errno: ETIMEDOUT)
+                }
+                var result: Int32 = 0
+                var resultLength = socklen_t(MemoryLayout<Int32>.size)
+                _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &resultLength)
+                guard result == 0 else {
+                    close(fd)
+                    throw SocketError("connect(\(target))", errno: result)
+                }
             }
+            _ = fcntl(fd, F_SETFL, flags)
             setNoDelay(fd)
             return fd
         }

@@ -41,6 +41,7 @@ public enum Gate {
         case 1: return Stage01Scenarios.all
         case 2: return Stage02Scenarios.all
         case 3: return Stage03Scenarios.all
+        case 4: return Stage04Scenarios.all
         default: return []
         }
     }

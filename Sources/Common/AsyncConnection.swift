@@ -1,0 +1,139 @@
+import Synchronization
+
+/// One connected client on a `Reactor`: reads and writes that suspend the
+/// task, never the thread.
+///
+/// The socket is non-blocking. A read first just tries `recv`; only when
+/// the kernel says `EAGAIN` ("nothing yet") does the task suspend until the
+/// reactor reports the socket readable, and then it tries again.
+public final class AsyncConnection: Sendable {
+    /// The connected, non-blocking descriptor.
+    public let fd: Int32
+    /// Who is on the other end.
+    public let peer: SocketAddress
+    /// The reactor that watches this socket.
+    let reactor: Reactor
+    /// Set by the first `close()`, so that a second one does nothing.
+    private let closed = Atomic<Bool>(false)
+
+    /// Takes over an accepted descriptor: makes it non-blocking and
+    /// registers it with the reactor.
+    init(fd: Int32, peer: SocketAddress, reactor: Reactor) throws {
+        self.fd = fd
+        self.peer = peer
+        self.reactor = reactor
+        _ = Platform.setNonBlocking(fd)
+        Platform.setNoDelay(fd)
+        try reactor.register(fd)
+    }
+
+    /// How many bytes one read asks the kernel for.
+    public static let readSize = 16 * 1024
+
+    // snippet: read
+    /// Reads what has arrived (at most `readSize` bytes) and appends it to
+    /// `parser`. Returns the number of bytes read; 0 means the client hung up.
+    ///
+    /// The bytes land in a temporary buffer that lives only during the call,
+    /// so an idle connection holds no read buffer at all.
+    public func read(appendingTo parser: inout RequestParser) async throws -> Int {
+        while true {
+            let (count, readErrno) = withUnsafeTemporaryAllocation(byteCount: AsyncConnection.readSize, alignment: 1) { buffer in
+                let (count, readErrno) = Platform.recv(self.fd, buffer.baseAddress!, buffer.count)
+                if count > 0 { parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                return (count, readErrno)
+            }
+            if count >= 0 { return count }
+            switch readErrno {
+            case Platform.Errno.again, Platform.Errno.wouldBlock:
+                // Nothing to read yet: park this task until the reactor says
+                // the socket is readable. The thread moves on to other tasks.
+                await self.reactor.waitUntilReadable(self.fd)
+            case Platform.Errno.interrupted:
+                continue
+            case Platform.Errno.connectionReset:
+                return 0
+            default:
+                throw SocketError("recv", errno: readErrno)
+            }
+        }
+    }
+    // end-snippet
+
+    /// Writes all of `bytes`, suspending while the kernel's send buffer is
+    /// full (a slow reader, or a very large reply).
+    public func write(_ bytes: [UInt8]) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let (sent, sendErrno) = bytes.withUnsafeBytes { raw in
+                Platform.send(self.fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if sent >= 0 {
+                offset += sent
+                continue
+            }
+            switch sendErrno {
+            case Platform.Errno.again, Platform.Errno.wouldBlock:
+                await self.reactor.waitUntilWritable(self.fd)
+            case Platform.Errno.interrupted:
+                continue
+            default:
+                throw SocketError("send", errno: sendErrno)
+            }
+        }
+    }
+
+    /// Stops watching the socket and closes it. Safe to call twice.
+    public func close() {
+        guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.reactor.unregister(self.fd)
+        Platform.close(self.fd)
+    }
+}
+
+/// A listening socket on a `Reactor`: `accept()` suspends the task until a
+/// client connects.
+public final class AsyncListener: Sendable {
+    /// The underlying listener, made non-blocking.
+    private let listener: TCPListener
+    /// The reactor that watches the listening socket.
+    private let reactor: Reactor
+
+    /// Binds and listens on `host:port`, watched by `reactor`.
+    public init(host: String, port: Int, reactor: Reactor) throws {
+        self.listener = try TCPListener(host: host, port: port)
+        self.reactor = reactor
+        _ = Platform.setNonBlocking(self.listener.fd)
+        try reactor.register(self.listener.fd)
+    }
+
+    /// Where the listener is bound (with the real port when asked for 0).
+    public var address: SocketAddress { self.listener.address }
+
+    /// Waits for the next client and returns its connection.
+    public func accept() async throws -> AsyncConnection {
+        while true {
+            let (fd, acceptErrno, peer) = Platform.accept(self.listener.fd)
+            if fd >= 0 {
+                do {
+                    return try AsyncConnection(fd: fd, peer: peer, reactor: self.reactor)
+                } catch {
+                    Platform.close(fd)
+                    throw error
+                }
+            }
+            switch acceptErrno {
+            case Platform.Errno.again, Platform.Errno.wouldBlock:
+                await self.reactor.waitUntilReadable(self.listener.fd)
+            case Platform.Errno.interrupted, Platform.Errno.connectionAborted, Platform.Errno.connectionReset:
+                continue
+            case Platform.Errno.tooManyFiles, Platform.Errno.tooManyFilesInSystem:
+                // Out of descriptors: the client stays in the kernel's queue.
+                // Back off briefly instead of spinning on the same error.
+                try? await Task.sleep(for: .milliseconds(10))
+            default:
+                throw SocketError("accept", errno: acceptErrno)
+            }
+        }
+    }
+}

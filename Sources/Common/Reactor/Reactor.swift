@@ -1,0 +1,275 @@
+import Foundation
+import Synchronization
+
+/// An event loop on its own thread that tells tasks when their sockets are
+/// ready, and that can also *run* those tasks.
+///
+/// This is chapter 4's core, and the same idea as Go's netpoller:
+///
+/// 1. Sockets are non-blocking. A task calls `recv`; if no data is there the
+///    call fails with `EAGAIN` instead of putting the thread to sleep.
+/// 2. The task then suspends in `waitUntilReadable(fd)`, which stores its
+///    continuation next to the descriptor. No thread is held.
+/// 3. The reactor thread sleeps in `epoll_wait` (or `poll`) on all sockets.
+///    When the kernel reports a socket ready, the reactor resumes the task
+///    that waits on it, and the task calls `recv` again.
+///
+/// The reactor is also a `TaskExecutor`. Tasks started with it as their
+/// executor preference run *on the reactor thread*, between two waits. A
+/// wake-up then costs no hop to another thread: the reactor resumes the
+/// task, runs it until it waits again, and goes back to `epoll_wait`. That
+/// is the shape of Redis's own single-threaded loop, written as tasks.
+public final class Reactor: TaskExecutor, @unchecked Sendable {
+    // @unchecked Sendable: state shared across threads sits in the Mutexes
+    // and the Atomic below; the two `nonisolated(unsafe)` properties are only
+    // touched on the reactor thread (see `isOnReactorThread`).
+
+    /// Which readiness API a reactor uses.
+    public enum Backend: String, Sendable, CaseIterable {
+        /// Linux's edge-triggered epoll: the fast one.
+        case epoll
+        /// Portable poll(2): the macOS backend, also testable on Linux.
+        case poll
+
+        /// The best backend on this platform: epoll on Linux, poll elsewhere.
+        public static var platformDefault: Backend {
+            #if os(Linux)
+            return .epoll
+            #else
+            return .poll
+            #endif
+        }
+
+        /// The backend named by the `REACTOR_BACKEND` environment variable
+        /// (`epoll` or `poll`), or the platform default.
+        public static func fromEnvironment() -> Backend {
+            guard let name = ProcessInfo.processInfo.environment["REACTOR_BACKEND"], !name.isEmpty else {
+                return .platformDefault
+            }
+            guard let backend = Backend(rawValue: name) else {
+                fail("REACTOR_BACKEND must be one of: \(Backend.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return backend
+        }
+    }
+
+    /// Who waits on one descriptor, and what the kernel reported meanwhile.
+    private struct Waiters {
+        var reader: UnsafeContinuation<Void, Never>?
+        var writer: UnsafeContinuation<Void, Never>?
+        /// Readiness reported while nobody waited (edge-triggered backends
+        /// report each change once, so it must not be forgotten).
+        var readable = false
+        var writable = false
+    }
+
+    /// The backend in use.
+    public let backend: Backend
+    /// The kernel interface. Used on the reactor thread only, except `wake()`.
+    private let readiness: any ReadinessBackend
+    /// Waiters, indexed by descriptor number.
+    private let waiters = Mutex<[Waiters]>([])
+    /// Jobs enqueued from other threads, to run on the reactor thread.
+    private let incoming = Mutex<[UnownedJob]>([])
+    /// True while the reactor thread is (about to be) blocked in the kernel:
+    /// only then does an enqueue from another thread need to wake it.
+    private let sleeping = Atomic<Bool>(false)
+    /// Jobs enqueued by the reactor thread itself: no lock needed.
+    nonisolated(unsafe) private var local: [UnownedJob] = []
+    /// The reactor thread's identity, set when it starts.
+    nonisolated(unsafe) private var threadID: UInt = 0
+    /// Where tasks preferring this executor run: `.reactorThread` (the
+    /// default), or `.globalPool` to measure the design in which every
+    /// wake-up hops to another thread (`REACTOR_TASKS=pool`).
+    public let taskPlacement: TaskPlacement
+
+    /// Where the tasks that prefer this executor run.
+    public enum TaskPlacement: String, Sendable {
+        /// On the reactor thread, between two waits: no thread hops.
+        case reactorThread = "reactor"
+        /// On Swift's global concurrent pool: each resume hops threads.
+        case globalPool = "pool"
+    }
+
+    /// Creates a reactor; call `start()` to run its thread.
+    public init(backend: Backend = .fromEnvironment()) {
+        self.backend = backend
+        let placement = ProcessInfo.processInfo.environment["REACTOR_TASKS"] ?? ""
+        self.taskPlacement = TaskPlacement(rawValue: placement) ?? .reactorThread
+        do {
+            switch backend {
+            case .poll:
+                self.readiness = try PollBackend()
+            case .epoll:
+                #if os(Linux)
+                self.readiness = try EpollBackend()
+                #else
+                fail("The epoll backend exists on Linux only; use REACTOR_BACKEND=poll.")
+                #endif
+            }
+        } catch {
+            fail("Could not create the \(backend) reactor: \(error)")
+        }
+    }
+
+    /// Starts the reactor thread. It runs for the life of the process.
+    public func start() {
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            self.threadID = Platform.currentThreadID()
+            ready.signal()
+            self.run()
+        }
+        thread.name = "reactor"
+        thread.start()
+        ready.wait()
+    }
+
+    /// True on the reactor thread.
+    private var isOnReactorThread: Bool {
+        Platform.currentThreadID() == self.threadID
+    }
+
+    // MARK: - Sockets
+
+    /// Starts watching a new non-blocking descriptor.
+    public func register(_ fd: Int32) throws {
+        self.waiters.withLock { table in
+            if Int(fd) >= table.count {
+                table.append(contentsOf: repeatElement(Waiters(), count: Int(fd) + 1 - table.count + 64))
+            }
+            table[Int(fd)] = Waiters()
+        }
+        try self.readiness.register(fd)
+    }
+
+    /// Stops watching a descriptor; call before closing it. Nobody may be
+    /// waiting on it (its only task is the one closing it).
+    public func unregister(_ fd: Int32) {
+        self.readiness.unregister(fd)
+        self.waiters.withLock { table in
+            if Int(fd) < table.count { table[Int(fd)] = Waiters() }
+        }
+    }
+
+    /// Suspends the calling task until `fd` is readable (or hung up).
+    public func waitUntilReadable(_ fd: Int32) async {
+        await self.wait(for: fd, reading: true)
+    }
+
+    /// Suspends the calling task until `fd` is writable (or failed).
+    public func waitUntilWritable(_ fd: Int32) async {
+        await self.wait(for: fd, reading: false)
+    }
+
+    /// Parks the task's continuation next to `fd`, unless the kernel already
+    /// said the descriptor is ready, in which case the task goes on at once.
+    private func wait(for fd: Int32, reading: Bool) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let alreadyReady = self.waiters.withLock { table -> Bool in
+                if reading {
+                    if table[Int(fd)].readable { table[Int(fd)].readable = false; return true }
+                    table[Int(fd)].reader = continuation
+                } else {
+                    if table[Int(fd)].writable { table[Int(fd)].writable = false; return true }
+                    table[Int(fd)].writer = continuation
+                }
+                return false
+            }
+            if alreadyReady {
+                continuation.resume()
+            } else if self.readiness.needsInterestList && !self.isOnReactorThread {
+                // poll() is watching an old list: make it start over with ours.
+                self.readiness.wake()
+            }
+        }
+    }
+
+    // MARK: - Executor
+
+    /// Runs `job` on the reactor thread (part of `TaskExecutor`).
+    public func enqueue(_ job: consuming ExecutorJob) {
+        if self.taskPlacement == .globalPool {
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
+        let job = UnownedJob(job)
+        if self.isOnReactorThread {
+            self.local.append(job)
+            return
+        }
+        self.incoming.withLock { $0.append(job) }
+        if self.sleeping.load(ordering: .sequentiallyConsistent) {
+            self.readiness.wake()
+        }
+    }
+
+    // MARK: - The loop
+
+    /// The reactor thread: run ready tasks, then wait for sockets, forever.
+    private func run() {
+        var events: [ReadyEvent] = []
+        var interests: [Interest] = []
+        var resumable: [UnsafeContinuation<Void, Never>] = []
+        var running: [UnownedJob] = []
+        while true {
+            // 1. Run every task that is ready to run. A task runs until its
+            //    next `await` on a socket, then yields the thread back here.
+            self.incoming.withLock { queue in
+                self.local.append(contentsOf: queue)
+                queue.removeAll(keepingCapacity: true)
+            }
+            while !self.local.isEmpty {
+                swap(&running, &self.local)
+                for job in running {
+                    job.runSynchronously(on: self.asUnownedTaskExecutor())
+                }
+                running.removeAll(keepingCapacity: true)
+            }
+
+            // 2. Wait for the kernel. Announce the sleep first, then look for
+            //    jobs once more: an enqueue that raced with us either sees
+            //    `sleeping` and wakes us, or is seen here.
+            self.sleeping.store(true, ordering: .sequentiallyConsistent)
+            let hasWork = self.incoming.withLock { !$0.isEmpty }
+            if self.readiness.needsInterestList {
+                interests.removeAll(keepingCapacity: true)
+                self.waiters.withLock { table in
+                    for fd in table.indices where table[fd].reader != nil || table[fd].writer != nil {
+                        interests.append(Interest(fd: Int32(fd), read: table[fd].reader != nil, write: table[fd].writer != nil))
+                    }
+                }
+            }
+            events.removeAll(keepingCapacity: true)
+            self.readiness.wait(interests: interests, timeoutMilliseconds: hasWork ? 0 : -1, into: &events)
+            self.sleeping.store(false, ordering: .sequentiallyConsistent)
+
+            // 3. Hand each ready socket to the task waiting on it, or note the
+            //    readiness for the next task that asks.
+            self.waiters.withLock { table in
+                for event in events where Int(event.fd) < table.count {
+                    let fd = Int(event.fd)
+                    if event.readable {
+                        if let reader = table[fd].reader {
+                            resumable.append(reader)
+                            table[fd].reader = nil
+                        } else {
+                            table[fd].readable = true
+                        }
+                    }
+                    if event.writable {
+                        if let writer = table[fd].writer {
+                            resumable.append(writer)
+                            table[fd].writer = nil
+                        } else {
+                            table[fd].writable = true
+                        }
+                    }
+                }
+            }
+            // Resuming a task enqueues it: here, onto `local`, for step 1.
+            for continuation in resumable { continuation.resume() }
+            resumable.removeAll(keepingCapacity: true)
+        }
+    }
+}
