@@ -15,6 +15,8 @@ let stages: [(number: String, folder: String)] = [
     ("02", "02-ping"),
     ("03", "03-echo"),
     ("04", "04-concurrent-clients"),
+    ("05", "05-set-get"),
+    ("06", "06-expiry"),
 ]
 
 let stageTargets: [Target] = stages.flatMap { stage -> [Target] in

@@ -1,6 +1,7 @@
 /// Small helpers for working with byte strings without converting them to
 /// `String`: keys, values and command names are all `[UInt8]`.
 extension Collection where Element == UInt8 {
+    // snippet: equals-ignoring-case
     /// True when the bytes spell `name`, ignoring ASCII case: command names
     /// are case-insensitive, so `PING`, `ping` and `PiNg` are one command.
     ///
@@ -16,6 +17,7 @@ extension Collection where Element == UInt8 {
             return true
         }
     }
+    // end-snippet
 
     /// The ASCII lowercase of one byte; other bytes are returned unchanged.
     private static func lowercased(_ byte: UInt8) -> UInt8 {

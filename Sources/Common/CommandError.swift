@@ -22,6 +22,7 @@ public struct CommandError: Error, Equatable, Sendable {
         .error(self.message)
     }
 
+    // snippet: command-errors
     /// `ERR wrong number of arguments for 'echo' command`. `name` is the
     /// command's lowercase name, whatever case the client used.
     public static func wrongArity(_ name: String) -> CommandError {
@@ -52,7 +53,32 @@ public struct CommandError: Error, Equatable, Sendable {
         }
         return CommandError(bytes: text + list)
     }
+    // end-snippet
 
     /// `ERR syntax error`, for options a command does not understand.
     public static let syntaxError = CommandError("ERR syntax error")
+
+    /// `ERR value is not an integer or out of range`, for a number that is
+    /// not a strict decimal integer (no `+`, no spaces, no leading zeros).
+    public static let notAnInteger = CommandError("ERR value is not an integer or out of range")
+
+    /// `ERR invalid expire time in 'set' command`: zero, negative, or so
+    /// large that the time would overflow.
+    public static func invalidExpireTime(_ name: String) -> CommandError {
+        CommandError("ERR invalid expire time in '\(name)' command")
+    }
+
+    /// `ERR Unsupported option FOO`, for an EXPIRE option other than
+    /// NX, XX, GT and LT.
+    public static func unsupportedOption(_ option: [UInt8]) -> CommandError {
+        let text = option.firstIndex(of: 0).map { option[..<$0] } ?? option[...]
+        return CommandError(bytes: Array("ERR Unsupported option ".utf8) + text)
+    }
+
+    /// `ERR unknown subcommand 'FOO'. Try CONFIG HELP.`
+    public static func unknownSubcommand(_ subcommand: [UInt8], of command: String) -> CommandError {
+        let name = subcommand.firstIndex(of: 0).map { subcommand[..<$0] } ?? subcommand[...]
+        return CommandError(bytes: Array("ERR unknown subcommand '".utf8) + name.prefix(128)
+            + Array("'. Try \(command) HELP.".utf8))
+    }
 }

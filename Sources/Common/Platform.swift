@@ -191,6 +191,20 @@ public enum Platform {
         _ = kill(pid, force ? SIGKILL : SIGTERM)
     }
 
+    /// The wall-clock time in Unix milliseconds.
+    public static func unixTimeMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    /// A clock for measuring durations: never jumps when the wall clock is set.
+    public static func monotonicMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
     /// An identifier of the calling thread, equal only for the same thread.
     public static func currentThreadID() -> UInt {
         #if canImport(Darwin)
@@ -361,6 +375,7 @@ extension Platform {
         String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    // snippet: listening-socket
     /// `socket` + `SO_REUSEADDR` + `bind` + `listen`: a listening socket.
     static func listeningSocket(host: String, port: Int, backlog: Int32) throws -> Int32 {
         try withSocketAddress(host: host, port: port) { address, length, family in
@@ -380,6 +395,7 @@ extension Platform {
             return fd
         }
     }
+    // end-snippet
 
     /// The address a socket is bound to (`getsockname`): how a server that
     /// asked for port 0 learns which port the kernel picked.

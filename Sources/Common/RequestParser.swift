@@ -27,6 +27,7 @@
 /// not claim more than 512 MB. Memory for a large bulk string is never
 /// reserved up front: the buffer grows only with the bytes that arrive.
 public struct RequestParser: Sendable {
+    // snippet: limits
     /// The longest inline command, or multibulk header line, that may be
     /// buffered without finding its end (Redis's `PROTO_INLINE_MAX_SIZE`).
     public static let maxInlineSize = 64 * 1024
@@ -35,6 +36,7 @@ public struct RequestParser: Sendable {
     /// The largest element count a multibulk header may announce. Redis 7
     /// accepts up to 2^31-1; memory is still only spent as elements arrive.
     public static let maxMultibulkCount = Int(Int32.max)
+    // end-snippet
 
     /// Bytes received but not yet consumed; consumed bytes are dropped on
     /// the next `append`, so the buffer never holds finished commands.
@@ -70,6 +72,7 @@ public struct RequestParser: Sendable {
         self.buffer.append(contentsOf: bytes)
     }
 
+    // snippet: next
     /// Returns the next complete command as its arguments (the command name
     /// first), or nil when more bytes are needed.
     ///
@@ -107,9 +110,11 @@ public struct RequestParser: Sendable {
             return command
         }
     }
+    // end-snippet
 
     // MARK: - Multibulk
 
+    // snippet: multibulk-header
     /// Parses `*<count>\r\n`. Returns nil when the line is not complete yet.
     private mutating func readMultibulkHeader() throws(ProtocolError) -> Int? {
         guard let lineEnd = self.findLineEnd(from: self.position + 1) else {
@@ -122,7 +127,9 @@ public struct RequestParser: Sendable {
         self.position = lineEnd + 2
         return count
     }
+    // end-snippet
 
+    // snippet: bulk-string
     /// Parses one `$<length>\r\n<bytes>\r\n` element. Returns nil when it has
     /// not fully arrived yet; the `$<length>` line is remembered meanwhile.
     private mutating func readBulkString() throws(ProtocolError) -> [UInt8]? {
@@ -149,6 +156,7 @@ public struct RequestParser: Sendable {
         self.bulkLength = nil
         return bytes
     }
+    // end-snippet
 
     /// Finds the `\r` that ends a header line and checks that one more byte
     /// (the `\n`) has arrived. Redis looks for `\r` alone and then skips two
@@ -163,6 +171,7 @@ public struct RequestParser: Sendable {
 
     // MARK: - Inline
 
+    // snippet: inline
     /// Reads one inline line and splits it into words. Returns nil when the
     /// `\n` has not arrived yet.
     private mutating func readInlineCommand() throws(ProtocolError) -> [[UInt8]]? {
@@ -176,6 +185,7 @@ public struct RequestParser: Sendable {
         self.position = newline + 1
         return try InlineCommand.split(line)
     }
+    // end-snippet
 
     // MARK: - Helpers
 

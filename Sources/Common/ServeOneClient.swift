@@ -1,3 +1,4 @@
+// snippet: serve-one-client
 /// Serves one client until it hangs up: read, parse, reply, repeat.
 ///
 /// This loop is the heart of chapter 2. Its one rule: **a read is not a
@@ -41,3 +42,4 @@ public func serveOneClient(_ connection: TCPConnection, respond: ([[UInt8]]) -> 
         }
     }
 }
+// end-snippet

@@ -19,6 +19,7 @@ public final class TCPListener: Sendable {
         self.address = Platform.localAddress(of: self.fd)
     }
 
+    // snippet: accept
     /// Blocks until a client connects, then returns its connection.
     ///
     /// Transient failures (a client that gave up before we accepted it,
@@ -36,6 +37,7 @@ public final class TCPListener: Sendable {
             throw SocketError("accept", errno: acceptErrno)
         }
     }
+    // end-snippet
 
     /// Stops listening. New clients are refused from now on.
     public func close() {

@@ -1,0 +1,106 @@
+/// `CONFIG GET parameter [parameter ...]`: just enough configuration for
+/// tools that ask, such as redis-benchmark, which reads `save` and
+/// `appendonly` at startup and warns when it cannot.
+///
+/// We have no persistence, so `save` is empty and `appendonly` is `no`,
+/// exactly what `redis-server --save '' --appendonly no` answers. Other
+/// parameters are unknown and left out of the reply, as Redis does for a
+/// name it does not know. Patterns (`CONFIG GET *`) match our two names.
+public struct ConfigGet: Sendable, Equatable {
+    /// The parameter names or glob patterns asked for.
+    public var parameters: [[UInt8]]
+
+    /// The parameters we know, and their values.
+    static let known: [(name: [UInt8], value: [UInt8])] = [
+        (Array("save".utf8), []),
+        (Array("appendonly".utf8), Array("no".utf8)),
+    ]
+
+    /// Parses `CONFIG GET ...`; other CONFIG subcommands are unknown here.
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        guard arguments.count >= 2 else { throw .wrongArity("config") }
+        guard arguments[1].equalsIgnoringASCIICase("GET") else {
+            throw .unknownSubcommand(arguments[1], of: "CONFIG")
+        }
+        guard arguments.count >= 3 else { throw .wrongArity("config|get") }
+        self.parameters = Array(arguments.dropFirst(2))
+    }
+
+    /// Pairs of name and value. A name asked for exactly comes back as it
+    /// was typed (`CONFIG GET SAVE` answers `SAVE`), as in Redis 7.
+    public func apply(to store: Store) -> RESPValue {
+        var reply: [RESPValue] = []
+        var seen: [[UInt8]] = []
+        for parameter in self.parameters {
+            let isPattern = parameter.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+            for (name, value) in ConfigGet.known where !seen.contains(name) {
+                let matches = isPattern
+                    ? GlobPattern.matches(pattern: parameter, name, ignoringCase: true)
+                    : parameter.count == name.count && zip(parameter, name).allSatisfy { $0 | 0x20 == $1 }
+                if matches {
+                    seen.append(name)
+                    reply.append(.bulkString(isPattern ? name : parameter))
+                    reply.append(.bulkString(value))
+                }
+            }
+        }
+        return .array(reply)
+    }
+}
+
+/// Redis-style glob matching (`*`, `?`, `[abc]`, `[^a-z]`, `\x`), used by
+/// CONFIG GET patterns.
+enum GlobPattern {
+    /// True if `text` matches `pattern`.
+    static func matches(pattern: [UInt8], _ text: [UInt8], ignoringCase: Bool) -> Bool {
+        func fold(_ byte: UInt8) -> UInt8 {
+            ignoringCase && (65...90).contains(byte) ? byte | 0x20 : byte
+        }
+        func match(_ p: Int, _ t: Int) -> Bool {
+            var p = p, t = t
+            while p < pattern.count {
+                switch pattern[p] {
+                case UInt8(ascii: "*"):
+                    while p + 1 < pattern.count && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
+                    if p + 1 == pattern.count { return true }
+                    for start in t...text.count where match(p + 1, start) { return true }
+                    return false
+                case UInt8(ascii: "?"):
+                    guard t < text.count else { return false }
+                case UInt8(ascii: "["):
+                    guard t < text.count else { return false }
+                    p += 1
+                    let negate = p < pattern.count && pattern[p] == UInt8(ascii: "^")
+                    if negate { p += 1 }
+                    var found = false
+                    while p < pattern.count && pattern[p] != UInt8(ascii: "]") {
+                        if pattern[p] == UInt8(ascii: "\\") && p + 1 < pattern.count {
+                            p += 1
+                            if fold(pattern[p]) == fold(text[t]) { found = true }
+                        } else if p + 2 < pattern.count && pattern[p + 1] == UInt8(ascii: "-") {
+                            var low = fold(pattern[p]), high = fold(pattern[p + 2])
+                            if low > high { swap(&low, &high) }
+                            if (low...high).contains(fold(text[t])) { found = true }
+                            p += 2
+                        } else if fold(pattern[p]) == fold(text[t]) {
+                            found = true
+                        }
+                        p += 1
+                    }
+                    if negate { found.toggle() }
+                    guard found else { return false }
+                    if p == pattern.count { return false }
+                case UInt8(ascii: "\\") where p + 1 < pattern.count:
+                    p += 1
+                    guard t < text.count, fold(pattern[p]) == fold(text[t]) else { return false }
+                default:
+                    guard t < text.count, fold(pattern[p]) == fold(text[t]) else { return false }
+                }
+                p += 1
+                t += 1
+            }
+            return t == text.count
+        }
+        return match(0, 0)
+    }
+}

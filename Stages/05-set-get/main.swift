@@ -1,0 +1,49 @@
+// Stage 5: SET and GET on a shared store.
+//
+// Stage 4 served many clients, but each one lived alone: nothing one client
+// did could be seen by another. Now they share one `Store`. A write by one
+// client is visible to every other client at once, and Swift 6's strict
+// concurrency checking proves that the sharing is free of data races.
+import Common
+
+Platform.ignoreSIGPIPE()
+Platform.raiseOpenFileLimit()
+let options = ServerOptions.fromCommandLine()
+
+let reactor = Reactor()
+reactor.start()
+
+let listener: AsyncListener
+do {
+    listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: reactor)
+} catch {
+    fail("Could not listen on \(options.bindAddress):\(options.port): \(error)")
+}
+log("Stage 05 (SET/GET) listening on \(listener.address), \(reactor.backend) reactor")
+
+// snippet: store
+// One store for the whole server. `Store` is a `Sendable` class that guards
+// its data with a Mutex, so every client task may hold a reference to it.
+let store = Store()
+// end-snippet
+
+// snippet: serve
+// As in stage 4: a task per client, on the reactor's thread. Each task now
+// passes the shared store to the commands it runs.
+await withTaskExecutorPreference(reactor) {
+    await withDiscardingTaskGroup { group in
+        while true {
+            do {
+                let connection = try await listener.accept()
+                group.addTask {
+                    await serveClient(connection) { arguments in
+                        Command.respond(to: arguments, store: store)
+                    }
+                }
+            } catch {
+                log("accept failed: \(error)")
+            }
+        }
+    }
+}
+// end-snippet

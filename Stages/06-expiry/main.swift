@@ -1,0 +1,58 @@
+// Stage 6: key expiry.
+//
+// Keys may now carry a time to live (SET ... EX/PX/EXAT/PXAT, EXPIRE,
+// PEXPIRE). An expired key is never returned (passive expiry: every read
+// checks the time), and a background task deletes expired keys that nobody
+// reads (active expiry), the way Redis does ten times a second.
+import Common
+
+Platform.ignoreSIGPIPE()
+Platform.raiseOpenFileLimit()
+let options = ServerOptions.fromCommandLine()
+
+let reactor = Reactor()
+reactor.start()
+
+let listener: AsyncListener
+do {
+    listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: reactor)
+} catch {
+    fail("Could not listen on \(options.bindAddress):\(options.port): \(error)")
+}
+log("Stage 06 (expiry) listening on \(listener.address), \(reactor.backend) reactor")
+
+// snippet: store
+// One store for the whole server. `Store` is a `Sendable` class that guards
+// its data with a Mutex, so every client task may hold a reference to it.
+let store = Store()
+// end-snippet
+
+// snippet: active-expiry
+// Active expiry: a background task that samples keys with a TTL every
+// 100 ms and deletes the expired ones (Common/Store/ActiveExpiry.swift).
+// It runs on the reactor thread too, between client commands.
+Task(executorPreference: reactor) {
+    await ActiveExpiry.runForever(on: store)
+}
+// end-snippet
+
+// snippet: serve
+// As in stage 4: a task per client, on the reactor's thread. Each task now
+// passes the shared store to the commands it runs.
+await withTaskExecutorPreference(reactor) {
+    await withDiscardingTaskGroup { group in
+        while true {
+            do {
+                let connection = try await listener.accept()
+                group.addTask {
+                    await serveClient(connection) { arguments in
+                        Command.respond(to: arguments, store: store)
+                    }
+                }
+            } catch {
+                log("accept failed: \(error)")
+            }
+        }
+    }
+}
+// end-snippet
