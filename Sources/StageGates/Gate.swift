@@ -33,6 +33,30 @@ public struct Scenario: Sendable, CustomStringConvertible {
     }
 }
 
+/// A request, the exact reply expected, and what to suggest when it differs.
+public struct Exchange: Sendable {
+    /// What the step checks, for the failure message.
+    var step: String
+    /// The bytes sent.
+    var request: [UInt8]
+    /// The bytes expected back, exactly.
+    var reply: [UInt8]
+    /// The likely mistake when the reply differs.
+    var hint: String
+}
+
+extension Scenario {
+    /// A scenario made of exchanges on one connection, in order.
+    static func exchanges(stage: Int, _ name: String, chapter: String, _ exchanges: [Exchange]) -> Scenario {
+        Scenario(stage: stage, name, chapter: chapter) { server, scenario in
+            let client = try scenario.connect(server)
+            for exchange in exchanges {
+                try client.roundTrip(exchange.request, expect: exchange.reply, step: exchange.step, hint: exchange.hint)
+            }
+        }
+    }
+}
+
 /// The gates of all stages, and how to run them.
 public enum Gate {
     /// The scenarios of stage `number` alone.
@@ -42,6 +66,8 @@ public enum Gate {
         case 2: return Stage02Scenarios.all
         case 3: return Stage03Scenarios.all
         case 4: return Stage04Scenarios.all
+        case 5: return Stage05Scenarios.all
+        case 6: return Stage06Scenarios.all
         default: return []
         }
     }

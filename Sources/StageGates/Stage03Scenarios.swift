@@ -5,22 +5,9 @@ enum Stage03Scenarios {
     /// Where stage 3's behaviour is taught.
     static let chapter = "Tutorials/03-echo.md"
 
-    /// A request, the exact reply expected, and what to suggest when it differs.
-    struct Exchange: Sendable {
-        var step: String
-        var request: [UInt8]
-        var reply: [UInt8]
-        var hint: String
-    }
-
     /// A scenario of exchanges on one connection, in order.
     static func exchanges(_ name: String, anchor: String, _ exchanges: [Exchange]) -> Scenario {
-        Scenario(stage: 3, name, chapter: chapter + anchor) { server, scenario in
-            let client = try scenario.connect(server)
-            for exchange in exchanges {
-                try client.roundTrip(exchange.request, expect: exchange.reply, step: exchange.step, hint: exchange.hint)
-            }
-        }
+        Scenario.exchanges(stage: 3, name, chapter: chapter + anchor, exchanges)
     }
 
     /// Bytes from text.

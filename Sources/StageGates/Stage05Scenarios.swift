@@ -1,0 +1,129 @@
+import Common
+
+/// Stage 5: SET, GET and friends on a store shared by every client.
+enum Stage05Scenarios {
+    /// Where stage 5's behaviour is taught.
+    static let chapter = "Tutorials/05-set-get.md"
+
+    /// Bytes from text.
+    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
+    /// A request from words.
+    static func r(_ words: String...) -> [UInt8] { RESPValue.request(words.map { Array($0.utf8) }) }
+    /// One exchange.
+    static func x(_ request: [UInt8], _ reply: String, _ step: String, hint: String) -> Exchange {
+        Exchange(step: step, request: request, reply: b(reply), hint: hint)
+    }
+
+    static let arity = "Reply with Redis's exact text: -ERR wrong number of arguments for '<command>' command (lowercase name)."
+    static let ok = "+OK\r\n"
+    static let null = "$-1\r\n"
+
+    static let all: [Scenario] = [
+        Scenario.exchanges(stage: 5, "SET then GET", chapter: chapter + "#set-and-get", [
+            x(r("SET", "foo", "bar"), ok, "SET foo bar", hint: "SET replies +OK."),
+            x(r("GET", "foo"), "$3\r\nbar\r\n", "GET foo after SET foo bar", hint: "GET replies with the value as a bulk string."),
+            x(r("SET", "foo", "baz"), ok, "SET foo baz (overwrite)", hint: "SET replaces an existing value."),
+            x(r("GET", "foo"), "$3\r\nbaz\r\n", "GET foo after the overwrite", hint: "GET must see the latest value."),
+            x(r("GET", "missing"), null, "GET of a key that does not exist", hint: "A missing key is the null bulk string $-1\\r\\n, not an empty string."),
+            x(r("set", "Case", "1") + r("get", "case") + r("get", "Case"), "+OK\r\n$-1\r\n$1\r\n1\r\n",
+              "command names ignore case, keys do not", hint: "Keys are byte strings compared exactly; only command names fold case."),
+        ]),
+
+        Scenario.exchanges(stage: 5, "keys and values are binary-safe", chapter: chapter + "#set-and-get", [
+            x(RESPValue.request([b("SET"), [0, 13, 10, 255], b("v\r\n\0")]), ok, "SET with NUL, CR LF and 0xff in key and value",
+              hint: "Store keys and values as bytes ([UInt8])."),
+            x(RESPValue.request([b("GET"), [0, 13, 10, 255]]), "$4\r\nv\r\n\0\r\n", "GET of the binary key",
+              hint: "Store keys and values as bytes ([UInt8])."),
+            x(r("SET", "big", String(repeating: "x", count: 200_000)), ok, "SET a 200 KB value", hint: "Large values arrive over many reads."),
+            x(r("GET", "big"), "$200000\r\n" + String(repeating: "x", count: 200_000) + "\r\n", "GET the 200 KB value",
+              hint: "Large replies may need several writes."),
+        ]),
+
+        Scenario.exchanges(stage: 5, "SET NX, XX and GET", chapter: chapter + "#set-options-nx-xx-and-get", [
+            x(r("SET", "k", "v", "XX"), null, "SET k v XX on a missing key", hint: "XX writes only if the key exists; otherwise reply $-1."),
+            x(r("SET", "k", "v", "NX"), ok, "SET k v NX on a missing key", hint: "NX writes only if the key does not exist."),
+            x(r("SET", "k", "v2", "NX"), null, "SET k v2 NX on an existing key", hint: "NX on an existing key writes nothing and replies $-1."),
+            x(r("GET", "k"), "$1\r\nv\r\n", "GET k after the refused NX", hint: "A refused NX must not change the value."),
+            x(r("SET", "k", "v3", "xx"), ok, "SET k v3 xx (lowercase option)", hint: "Options are case-insensitive."),
+            x(r("SET", "k", "v4", "GET"), "$2\r\nv3\r\n", "SET k v4 GET returns the old value", hint: "With GET, reply with the old value instead of +OK."),
+            x(r("SET", "fresh", "v", "GET"), null, "SET fresh v GET on a missing key", hint: "With GET on a missing key, reply $-1 (and still write)."),
+            x(r("GET", "fresh"), "$1\r\nv\r\n", "GET fresh after SET ... GET", hint: "SET with GET still writes the value."),
+            x(r("SET", "k", "v5", "NX", "GET"), "$2\r\nv4\r\n", "SET k v5 NX GET on an existing key",
+              hint: "GET replies with the old value even when NX refuses to write."),
+            x(r("GET", "k"), "$2\r\nv4\r\n", "GET k after the refused NX GET", hint: "NX refused, so the value is unchanged."),
+            x(r("SET", "k", "v", "NX", "XX"), "-ERR syntax error\r\n", "SET with both NX and XX", hint: "NX and XX together are a syntax error."),
+            x(r("SET", "k", "v", "FOO"), "-ERR syntax error\r\n", "SET with an unknown option", hint: "Unknown options are -ERR syntax error."),
+            x(r("SET", "k"), "-ERR wrong number of arguments for 'set' command\r\n", "SET with one argument", hint: arity),
+        ]),
+
+        Scenario.exchanges(stage: 5, "DEL, EXISTS, DBSIZE, TYPE and FLUSHALL", chapter: chapter + "#the-other-commands", [
+            x(r("FLUSHALL"), ok, "FLUSHALL", hint: "FLUSHALL deletes every key and replies +OK."),
+            x(r("DBSIZE"), ":0\r\n", "DBSIZE of an empty store", hint: "DBSIZE replies with an integer."),
+            x(r("SET", "a", "1") + r("SET", "b", "2") + r("SET", "c", "3"), ok + ok + ok, "SET a, b and c", hint: "SET replies +OK."),
+            x(r("DBSIZE"), ":3\r\n", "DBSIZE after three SETs", hint: "Count the keys."),
+            x(r("EXISTS", "a", "a", "b", "nope"), ":3\r\n", "EXISTS a a b nope", hint: "EXISTS counts a key each time it is named: a twice, b once."),
+            x(r("TYPE", "a") + r("TYPE", "nope"), "+string\r\n+none\r\n", "TYPE of a string key and a missing key",
+              hint: "TYPE replies +string or +none, as simple strings."),
+            x(r("DEL", "a", "a", "b", "nope"), ":2\r\n", "DEL a a b nope", hint: "DEL counts keys actually deleted: a once, b once."),
+            x(r("GET", "a"), null, "GET a after DEL", hint: "A deleted key is gone."),
+            x(r("DBSIZE"), ":1\r\n", "DBSIZE after DEL", hint: "Only c is left."),
+            x(r("FLUSHALL", "ASYNC") + r("DBSIZE"), "+OK\r\n:0\r\n", "FLUSHALL ASYNC, then DBSIZE", hint: "FLUSHALL accepts ASYNC and SYNC."),
+            x(r("FLUSHALL", "now"), "-ERR syntax error\r\n", "FLUSHALL with an unknown argument", hint: "FLUSHALL's bad argument is a syntax error."),
+        ]),
+
+        Scenario.exchanges(stage: 5, "wrong number of arguments", chapter: chapter + "#the-other-commands", [
+            x(r("GET"), "-ERR wrong number of arguments for 'get' command\r\n", "GET with no key", hint: arity),
+            x(r("GET", "a", "b"), "-ERR wrong number of arguments for 'get' command\r\n", "GET with two keys", hint: arity),
+            x(r("DEL"), "-ERR wrong number of arguments for 'del' command\r\n", "DEL with no key", hint: arity),
+            x(r("EXISTS"), "-ERR wrong number of arguments for 'exists' command\r\n", "EXISTS with no key", hint: arity),
+            x(r("DBSIZE", "x"), "-ERR wrong number of arguments for 'dbsize' command\r\n", "DBSIZE with an argument", hint: arity),
+            x(r("TYPE"), "-ERR wrong number of arguments for 'type' command\r\n", "TYPE with no key", hint: arity),
+            x(r("PING"), "+PONG\r\n", "PING after the errors", hint: "Command errors leave the connection open."),
+        ]),
+
+        Scenario(stage: 5, "CONFIG GET save and appendonly (for redis-benchmark)", chapter: chapter + "#config-get-for-the-tools") { server, scenario in
+            let client = try scenario.connect(server)
+            for name in ["save", "appendonly"] {
+                try client.send(r("CONFIG", "GET", name))
+                let reply = try client.readReply(step: "CONFIG GET \(name)", hint: "Reply with a two-element array: the name, then its value.")
+                guard case .array(let items) = reply, items.count == 2, items[0] == .bulkString(b(name)),
+                      case .bulkString = items[1] else {
+                    throw GateFailure(step: "CONFIG GET \(name)", sent: r("CONFIG", "GET", name),
+                                      expected: b("*2\r\n$\(name.count)\r\n\(name)\r\n$<n>\r\n<value>\r\n"), received: reply.encoded,
+                                      hint: "redis-benchmark asks for save and appendonly: reply [name, value].", chapter: scenario.chapter)
+                }
+            }
+            try client.roundTrip(r("CONFIG", "GET", "no-such-parameter"), expect: b("*0\r\n"), step: "CONFIG GET of an unknown parameter",
+                                 hint: "Unknown parameters are left out: an empty array.")
+        },
+
+        Scenario(stage: 5, "a write by one client is seen by the others at once", chapter: chapter + "#one-store-shared-by-every-client") { server, scenario in
+            let writer = try scenario.connect(server)
+            let reader = try scenario.connect(server)
+            let hint = "All clients must share one store. Is each connection creating its own?"
+            try writer.roundTrip(r("SET", "shared", "from-writer"), expect: b(ok), step: "client 1: SET shared from-writer", hint: hint)
+            try reader.roundTrip(r("GET", "shared"), expect: b("$11\r\nfrom-writer\r\n"), step: "client 2: GET shared", hint: hint)
+            try reader.roundTrip(r("DEL", "shared"), expect: b(":1\r\n"), step: "client 2: DEL shared", hint: hint)
+            try writer.roundTrip(r("GET", "shared"), expect: b(null), step: "client 1: GET shared after client 2 deleted it", hint: hint)
+        },
+
+        Scenario(stage: 5, "50 clients write at once and nothing is lost", chapter: chapter + "#one-store-shared-by-every-client") { server, scenario in
+            let clients = try (0..<50).map { _ in try scenario.connect(server) }
+            let hint = "Every write must land in the one shared store, whatever other clients do at the same time."
+            try clients[0].roundTrip(r("FLUSHALL"), expect: b(ok), step: "FLUSHALL", hint: hint)
+            // Each client pipelines 100 SETs of its own keys, all before any reply is read.
+            for (number, client) in clients.enumerated() {
+                var requests: [UInt8] = []
+                for key in 0..<100 { requests += r("SET", "client\(number):key\(key)", "value\(number)-\(key)") }
+                try client.send(requests)
+            }
+            for (number, client) in clients.enumerated() {
+                try client.expect(Array(repeating: b(ok), count: 100).flatMap { $0 }, step: "the 100 +OK replies of client \(number + 1)", hint: hint)
+            }
+            let checker = try scenario.connect(server)
+            try checker.roundTrip(r("DBSIZE"), expect: b(":5000\r\n"), step: "DBSIZE after 50 clients wrote 100 keys each", hint: hint)
+            try checker.roundTrip(r("GET", "client49:key99") + r("GET", "client0:key0"), expect: RESPValue.bulkString(text: "value49-99").encoded + RESPValue.bulkString(text: "value0-0").encoded,
+                                  step: "another client reads the first and last keys", hint: hint)
+        },
+    ]
+}
