@@ -49,6 +49,8 @@ let package = Package(
         // The black-box scenarios behind every stage's gate.
         .target(name: "StageGates", dependencies: ["Common"]),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        // redis-cli, redis-benchmark and redis-py against our stages.
+        .testTarget(name: "InteropTests", dependencies: ["StageGates"]),
         .testTarget(
             name: "TutorialTests",
             dependencies: [],

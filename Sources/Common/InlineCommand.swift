@@ -12,7 +12,9 @@
 public enum InlineCommand {
     /// The words of `line`, or `ProtocolError.unbalancedQuotes`.
     public static func split<Line: Collection>(_ line: Line) throws(ProtocolError) -> [[UInt8]] where Line.Element == UInt8 {
-        // Redis handles the line as a C string: a NUL byte ends it.
+        // Redis handles the line as a C string: a NUL byte ends it. (The
+        // request parser never passes a line with a NUL, since Redis's search
+        // for the newline stops there too; other callers might.)
         var bytes = Array(line)
         if let nul = bytes.firstIndex(of: 0) { bytes.removeSubrange(nul...) }
         var words: [[UInt8]] = []

@@ -186,6 +186,28 @@ public enum Platform {
         return waitpid(pid, &status, WNOHANG) != 0
     }
 
+    /// Waits up to `timeoutMilliseconds` for child `pid` to exit and returns
+    /// its exit status (128 + signal number if a signal ended it), or nil if
+    /// it is still running (it is then killed).
+    public static func waitForExit(_ pid: Int32, timeoutMilliseconds: Int) -> Int32? {
+        let deadline = monotonicMilliseconds() + Int64(timeoutMilliseconds)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            if result < 0 { return nil }
+            if monotonicMilliseconds() > deadline {
+                _ = kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return nil
+            }
+            sleep(milliseconds: 5)
+        }
+    }
+
     /// Sends `SIGTERM` (or `SIGKILL` when `force`) to process `pid`.
     public static func sendSignal(to pid: Int32, force: Bool = false) {
         _ = kill(pid, force ? SIGKILL : SIGTERM)

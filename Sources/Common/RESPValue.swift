@@ -29,6 +29,10 @@ public enum RESPValue: Equatable, Hashable, Sendable {
     case array([RESPValue])
     /// The "nil" array, `*-1\r\n`.
     case nullArray
+    /// Key-value pairs, flattened: `[key1, value1, key2, value2, ...]`. RESP2
+    /// has no map type, so it is sent as an array of twice the length; RESP3
+    /// sends `%<pairs>\r\n` (see `RESPVersion`).
+    case map([RESPValue])
 
     /// A simple string from text, such as `.simpleString(text: "PONG")`.
     public static func simpleString(text: String) -> RESPValue {
@@ -64,7 +68,10 @@ extension RESPValue {
     /// Appending to one growing buffer (rather than returning a new array per
     /// value) lets a server collect the replies to ten pipelined commands and
     /// send them with a single `send`.
-    public func encode(into out: inout [UInt8]) {
+    ///
+    /// - Parameter version: RESP2 (the default), or RESP3 for a client that
+    ///   asked for it with `HELLO 3`. They differ only in nulls and maps here.
+    public func encode(into out: inout [UInt8], version: RESPVersion = .resp2) {
         switch self {
         case .simpleString(let text):
             out.append(UInt8(ascii: "+"))
@@ -83,16 +90,28 @@ extension RESPValue {
             out.append(contentsOf: bytes)
             out.append(contentsOf: RESPValue.crlf)
         case .nullBulkString:
-            out.append(contentsOf: RESPValue.nullBulkStringBytes)
+            out.append(contentsOf: version == .resp3 ? RESPValue.resp3NullBytes : RESPValue.nullBulkStringBytes)
         case .array(let elements):
             out.append(UInt8(ascii: "*"))
             out.appendDecimal(elements.count)
             out.append(contentsOf: RESPValue.crlf)
             for element in elements {
-                element.encode(into: &out)
+                element.encode(into: &out, version: version)
             }
         case .nullArray:
-            out.append(contentsOf: RESPValue.nullArrayBytes)
+            out.append(contentsOf: version == .resp3 ? RESPValue.resp3NullBytes : RESPValue.nullArrayBytes)
+        case .map(let flattened):
+            if version == .resp3 {
+                out.append(UInt8(ascii: "%"))
+                out.appendDecimal(flattened.count / 2)
+            } else {
+                out.append(UInt8(ascii: "*"))
+                out.appendDecimal(flattened.count)
+            }
+            out.append(contentsOf: RESPValue.crlf)
+            for element in flattened {
+                element.encode(into: &out, version: version)
+            }
         }
     }
 
@@ -119,6 +138,17 @@ extension RESPValue {
     static let crlf: [UInt8] = [13, 10]
     static let nullBulkStringBytes: [UInt8] = Array("$-1\r\n".utf8)
     static let nullArrayBytes: [UInt8] = Array("*-1\r\n".utf8)
+    static let resp3NullBytes: [UInt8] = Array("_\r\n".utf8)
+}
+
+/// The protocol version a connection speaks. Every connection starts with
+/// RESP2; `HELLO 3` switches it to RESP3, which adds types such as maps and
+/// a single null (`_\r\n`). redis-py 8 sends `HELLO 3` as it connects.
+public enum RESPVersion: Int, Sendable {
+    /// The classic protocol (the default).
+    case resp2 = 2
+    /// The protocol of Redis 6 and later, chosen with `HELLO 3`.
+    case resp3 = 3
 }
 
 extension Array where Element == UInt8 {

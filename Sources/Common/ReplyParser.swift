@@ -80,6 +80,17 @@ public struct ReplyParser: Sendable {
                 elements.append(element)
             }
             return .array(elements)
+        case UInt8(ascii: "_"):
+            // RESP3's null.
+            return .nullBulkString
+        case UInt8(ascii: "%"):
+            guard let pairs = RequestParser.parseInteger(text), pairs >= 0 else { throw MalformedReply(reason: "bad map length '\(text.escaped)'") }
+            var elements: [RESPValue] = []
+            for _ in 0..<(pairs * 2) {
+                guard let element = try parseValue(bytes, at: &cursor) else { return nil }
+                elements.append(element)
+            }
+            return .map(elements)
         default:
             throw MalformedReply(reason: "unknown type byte '\([marker].escaped)'")
         }

@@ -27,7 +27,6 @@
 /// not claim more than 512 MB. Memory for a large bulk string is never
 /// reserved up front: the buffer grows only with the bytes that arrive.
 public struct RequestParser: Sendable {
-    // snippet: limits
     /// The longest inline command, or multibulk header line, that may be
     /// buffered without finding its end (Redis's `PROTO_INLINE_MAX_SIZE`).
     public static let maxInlineSize = 64 * 1024
@@ -36,7 +35,6 @@ public struct RequestParser: Sendable {
     /// The largest element count a multibulk header may announce. Redis 7
     /// accepts up to 2^31-1; memory is still only spent as elements arrive.
     public static let maxMultibulkCount = Int(Int32.max)
-    // end-snippet
 
     /// Bytes received but not yet consumed; consumed bytes are dropped on
     /// the next `append`, so the buffer never holds finished commands.
@@ -163,19 +161,32 @@ public struct RequestParser: Sendable {
     /// bytes; we do the same so that odd input gets the same answer.
     private func findLineEnd(from start: Int) -> Int? {
         guard start < self.buffer.count,
-              let carriageReturn = self.buffer[start...].firstIndex(of: 13),
+              let carriageReturn = self.firstIndex(of: 13, from: start),
               carriageReturn + 1 < self.buffer.count
         else { return nil }
         return carriageReturn
     }
 
+    /// The first `byte` at or after `start`, as C's `strchr` finds it:
+    /// Redis searches its buffer as a C string, so a NUL byte ends the
+    /// search and the line counts as not yet complete.
+    private func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        var index = start
+        while index < self.buffer.count {
+            let current = self.buffer[index]
+            if current == byte { return index }
+            if current == 0 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
     // MARK: - Inline
 
-    // snippet: inline
     /// Reads one inline line and splits it into words. Returns nil when the
     /// `\n` has not arrived yet.
     private mutating func readInlineCommand() throws(ProtocolError) -> [[UInt8]]? {
-        guard let newline = self.buffer[self.position...].firstIndex(of: 10) else {
+        guard let newline = self.firstIndex(of: 10, from: self.position) else {
             if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigInlineRequest }
             return nil
         }
@@ -185,7 +196,6 @@ public struct RequestParser: Sendable {
         self.position = newline + 1
         return try InlineCommand.split(line)
     }
-    // end-snippet
 
     // MARK: - Helpers
 

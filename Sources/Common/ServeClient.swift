@@ -8,7 +8,15 @@
 ///   - connection: the client; closed when this returns.
 ///   - respond: turns one command (its arguments, name first) into a reply.
 public func serveClient(_ connection: AsyncConnection, respond: ([[UInt8]]) -> RESPValue) async {
+    await serveClient(connection) { (_: inout ClientSession, arguments) in respond(arguments) }
+}
+
+/// Serves one client, keeping a `ClientSession` for it: the same loop, for
+/// commands that change the connection itself (such as `HELLO 3`). Replies
+/// are encoded in the protocol version the session has chosen.
+public func serveClient(_ connection: AsyncConnection, respond: (inout ClientSession, [[UInt8]]) -> RESPValue) async {
     defer { connection.close() }
+    var session = ClientSession()
     var parser = RequestParser()
     var replies: [UInt8] = []
     while true {
@@ -19,7 +27,7 @@ public func serveClient(_ connection: AsyncConnection, respond: ([[UInt8]]) -> R
         }
         do {
             while let command = try parser.next() {
-                respond(command).encode(into: &replies)
+                respond(&session, command).encode(into: &replies, version: session.version)
             }
         } catch {
             // Malformed input: say why, then hang up, as Redis does.

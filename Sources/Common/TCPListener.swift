@@ -31,8 +31,15 @@ public final class TCPListener: Sendable {
                 Platform.setNoDelay(clientFD)
                 return TCPConnection(fd: clientFD, peer: peer)
             }
-            if acceptErrno == Platform.Errno.interrupted || acceptErrno == Platform.Errno.connectionReset {
+            // A client that gave up before we accepted it shows up as
+            // ECONNABORTED (ECONNRESET on some systems): just take the next.
+            if acceptErrno == Platform.Errno.interrupted || acceptErrno == Platform.Errno.connectionReset
+                || acceptErrno == Platform.Errno.connectionAborted {
                 continue
+            }
+            // Out of descriptors: back off briefly rather than spin on the error.
+            if acceptErrno == Platform.Errno.tooManyFiles || acceptErrno == Platform.Errno.tooManyFilesInSystem {
+                Platform.sleep(milliseconds: 10)
             }
             throw SocketError("accept", errno: acceptErrno)
         }

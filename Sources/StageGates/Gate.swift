@@ -96,6 +96,12 @@ public enum Gate {
         return try ServerUnderTest(command: try stageBinary(stage) + " --port {port}")
     }
 
+    /// Starts our own binary for `stage` on a free port, whatever
+    /// STAGE_SERVER says: for tests that are about our servers in particular.
+    public static func startOwnServer(stage: Int) throws -> ServerUnderTest {
+        try ServerUnderTest(command: try stageBinary(stage) + " --port {port}")
+    }
+
     /// Runs one scenario against a fresh server for `stage`. Throws the
     /// scenario's `GateFailure`, with the server's output added when useful.
     public static func run(_ scenario: Scenario, stage: Int) throws {

@@ -97,6 +97,32 @@ enum Stage05Scenarios {
                                  hint: "Unknown parameters are left out: an empty array.")
         },
 
+        Scenario(stage: 5, "HELLO 3 switches the connection to RESP3 (as redis-py 8 does)", chapter: chapter + "#hello-and-resp3") { server, scenario in
+            let client = try scenario.connect(server)
+            let hint = "HELLO 3 must reply with a RESP3 map (%7) and switch the connection to RESP3."
+            try client.send(r("HELLO", "3"))
+            let reply = try client.readReply(step: "HELLO 3", hint: hint)
+            guard case .map(let fields) = reply, fields.count == 14,
+                  fields[0] == .bulkString(b("server")), fields[4] == .bulkString(b("proto")), fields[5] == .integer(3) else {
+                throw GateFailure(step: "HELLO 3", sent: r("HELLO", "3"), expected: b("%7\r\n$6\r\nserver\r\n...$5\r\nproto\r\n:3\r\n..."),
+                                  received: reply.encoded, hint: hint, chapter: scenario.chapter)
+            }
+            for exchange in [
+                x(r("GET", "hello:missing"), "_\r\n", "GET of a missing key in RESP3", hint: "RESP3's null is _\\r\\n."),
+                x(r("CONFIG", "GET", "appendonly"), "%1\r\n$10\r\nappendonly\r\n$2\r\nno\r\n", "CONFIG GET in RESP3",
+                  hint: "In RESP3, CONFIG GET replies with a map."),
+                x(r("HELLO", "4"), "-NOPROTO unsupported protocol version\r\n", "HELLO 4", hint: "Only versions 2 and 3 exist."),
+                x(r("SET", "hello:k", "v") + r("GET", "hello:k"), "+OK\r\n$1\r\nv\r\n", "SET and GET in RESP3",
+                  hint: "Strings look the same in RESP2 and RESP3."),
+            ] {
+                try client.roundTrip(exchange.request, expect: exchange.reply, step: exchange.step, hint: exchange.hint)
+            }
+            try client.send(r("HELLO", "2"))
+            _ = try client.readReply(step: "HELLO 2", hint: hint)
+            try client.roundTrip(r("GET", "hello:missing"), expect: b(null), step: "GET of a missing key after HELLO 2",
+                                 hint: "HELLO 2 switches back to RESP2, whose null bulk string is $-1\\r\\n.")
+        },
+
         Scenario(stage: 5, "a write by one client is seen by the others at once", chapter: chapter + "#one-store-shared-by-every-client") { server, scenario in
             let writer = try scenario.connect(server)
             let reader = try scenario.connect(server)

@@ -17,6 +17,7 @@ enum Command {
     case flushAll(FlushAll)
     case type(TypeCommand)
     case configGet(ConfigGet)
+    case hello(Hello)
 
     /// Picks the command named by `arguments[0]`, case-insensitively.
     static func parse(_ arguments: [[UInt8]]) throws(CommandError) -> Command {
@@ -31,11 +32,13 @@ enum Command {
         if name.equalsIgnoringASCIICase("FLUSHALL") { return .flushAll(try FlushAll(parsing: arguments)) }
         if name.equalsIgnoringASCIICase("TYPE") { return .type(try TypeCommand(parsing: arguments)) }
         if name.equalsIgnoringASCIICase("CONFIG") { return .configGet(try ConfigGet(parsing: arguments)) }
+        if name.equalsIgnoringASCIICase("HELLO") { return .hello(try Hello(parsing: arguments)) }
         throw .unknownCommand(arguments)
     }
 
-    /// Runs the command against the shared store and returns its reply.
-    func apply(to store: Store) -> RESPValue {
+    /// Runs the command against the shared store (or, for HELLO, the
+    /// client's session) and returns its reply.
+    func apply(to store: Store, session: inout ClientSession) -> RESPValue {
         switch self {
         case .ping(let command): return command.apply()
         case .echo(let command): return command.apply()
@@ -47,13 +50,14 @@ enum Command {
         case .flushAll(let command): return command.apply(to: store)
         case .type(let command): return command.apply(to: store)
         case .configGet(let command): return command.apply(to: store)
+        case .hello(let command): return command.apply(to: &session)
         }
     }
 
     /// The reply to one request: the command's result, or its error.
-    static func respond(to arguments: [[UInt8]], store: Store) -> RESPValue {
+    static func respond(to arguments: [[UInt8]], store: Store, session: inout ClientSession) -> RESPValue {
         do {
-            return try Command.parse(arguments).apply(to: store)
+            return try Command.parse(arguments).apply(to: store, session: &session)
         } catch {
             return error.reply
         }

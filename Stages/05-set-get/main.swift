@@ -29,15 +29,16 @@ let store = Store()
 
 // snippet: serve
 // As in stage 4: a task per client, on the reactor's thread. Each task now
-// passes the shared store to the commands it runs.
+// passes the shared store to the commands it runs, and its own session
+// (the protocol version chosen with HELLO) to the commands that need it.
 await withTaskExecutorPreference(reactor) {
     await withDiscardingTaskGroup { group in
         while true {
             do {
                 let connection = try await listener.accept()
                 group.addTask {
-                    await serveClient(connection) { arguments in
-                        Command.respond(to: arguments, store: store)
+                    await serveClient(connection) { session, arguments in
+                        Command.respond(to: arguments, store: store, session: &session)
                     }
                 }
             } catch {

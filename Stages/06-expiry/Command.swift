@@ -15,6 +15,7 @@ enum Command {
     case flushAll(FlushAll)
     case type(TypeCommand)
     case configGet(ConfigGet)
+    case hello(Hello)
     case expire(Expire)
     case persist(Persist)
     case ttl(TTL)
@@ -32,6 +33,7 @@ enum Command {
         if name.equalsIgnoringASCIICase("FLUSHALL") { return .flushAll(try FlushAll(parsing: arguments)) }
         if name.equalsIgnoringASCIICase("TYPE") { return .type(try TypeCommand(parsing: arguments)) }
         if name.equalsIgnoringASCIICase("CONFIG") { return .configGet(try ConfigGet(parsing: arguments)) }
+        if name.equalsIgnoringASCIICase("HELLO") { return .hello(try Hello(parsing: arguments)) }
         if name.equalsIgnoringASCIICase("EXPIRE") { return .expire(try Expire(parsing: arguments, unit: .seconds)) }
         if name.equalsIgnoringASCIICase("PEXPIRE") { return .expire(try Expire(parsing: arguments, unit: .milliseconds)) }
         if name.equalsIgnoringASCIICase("PERSIST") { return .persist(try Persist(parsing: arguments)) }
@@ -40,8 +42,9 @@ enum Command {
         throw .unknownCommand(arguments)
     }
 
-    /// Runs the command against the shared store and returns its reply.
-    func apply(to store: Store) -> RESPValue {
+    /// Runs the command against the shared store (or, for HELLO, the
+    /// client's session) and returns its reply.
+    func apply(to store: Store, session: inout ClientSession) -> RESPValue {
         switch self {
         case .ping(let command): return command.apply()
         case .echo(let command): return command.apply()
@@ -53,6 +56,7 @@ enum Command {
         case .flushAll(let command): return command.apply(to: store)
         case .type(let command): return command.apply(to: store)
         case .configGet(let command): return command.apply(to: store)
+        case .hello(let command): return command.apply(to: &session)
         case .expire(let command): return command.apply(to: store)
         case .persist(let command): return command.apply(to: store)
         case .ttl(let command): return command.apply(to: store)
@@ -60,9 +64,9 @@ enum Command {
     }
 
     /// The reply to one request: the command's result, or its error.
-    static func respond(to arguments: [[UInt8]], store: Store) -> RESPValue {
+    static func respond(to arguments: [[UInt8]], store: Store, session: inout ClientSession) -> RESPValue {
         do {
-            return try Command.parse(arguments).apply(to: store)
+            return try Command.parse(arguments).apply(to: store, session: &session)
         } catch {
             return error.reply
         }

@@ -58,7 +58,7 @@ struct RequestParserTests {
         Case(name: "inline empty quoted words", input: b("ECHO \"\" ''\r\n"), commands: [words("ECHO", "", "")]),
         Case(name: "inline \\x with bad hex stays literal", input: b("ECHO \"\\xZZ\"\r\n"), commands: [words("ECHO", "xZZ")]),
         Case(name: "inline quote opening mid-word", input: b("ECHO a\"b c\"\r\n"), commands: [words("ECHO", "ab c")]),
-        Case(name: "inline NUL ends the line, as in C", input: b("ECHO a") + [0] + b(" b\r\n"), commands: [words("ECHO", "a")]),
+        Case(name: "a NUL before the newline hides it, as C's strchr does", input: b("PING\r\nECHO a") + [0] + b(" b\r\n"), commands: [words("PING")]),
         Case(name: "a bulk string of 100 KB", input: b("*2\r\n$4\r\nECHO\r\n$102400\r\n") + [UInt8](repeating: 7, count: 102_400) + b("\r\n"),
              commands: [[b("ECHO"), [UInt8](repeating: 7, count: 102_400)]]),
     ]
@@ -151,7 +151,7 @@ struct RequestParserTests {
 
     @Test("incomplete input waits instead of failing", arguments: [
         "*", "*1", "*1\r", "*1\r\n", "*1\r\n$", "*1\r\n$4", "*1\r\n$4\r", "*1\r\n$4\r\nPI", "*1\r\n$4\r\nPING", "*1\r\n$4\r\nPING\r",
-        "PING", "PING\r", "ECHO \"open quote", "*2147483647\r\n", "*1\r\n$536870912\r\n", "*1\nxx",
+        "PING", "PING\r", "ECHO \"open quote", "PING\u{0}\r\nPING\r\n", "*1\u{0}\r\n", "*2147483647\r\n", "*1\r\n$536870912\r\n", "*1\nxx",
     ])
     func incomplete(_ text: String) {
         let result = parse(b(text))

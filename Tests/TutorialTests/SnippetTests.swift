@@ -70,7 +70,7 @@ struct SnippetTests {
             }
             // Or as `chapter + "#some-section"`, in a file whose `chapter` constant names the chapter.
             if let constant = text.firstMatch(of: /static let chapter = "Tutorials\/([^"]+)"/) {
-                for match in text.matches(of: /chapter \+ "#([a-z0-9-]+)"/) {
+                for match in text.matches(of: /(?:chapter \+ |anchor: )"#([a-z0-9-]+)"/) {
                     references.append((String(constant.1), String(match.1)))
                 }
             }

@@ -26,7 +26,7 @@ public struct ConfigGet: Sendable, Equatable {
         self.parameters = Array(arguments.dropFirst(2))
     }
 
-    /// Pairs of name and value. A name asked for exactly comes back as it
+    /// Pairs of name and value (a map: in RESP3 it is sent as one). A name asked for exactly comes back as it
     /// was typed (`CONFIG GET SAVE` answers `SAVE`), as in Redis 7.
     public func apply(to store: Store) -> RESPValue {
         var reply: [RESPValue] = []
@@ -44,7 +44,7 @@ public struct ConfigGet: Sendable, Equatable {
                 }
             }
         }
-        return .array(reply)
+        return .map(reply)
     }
 }
 

@@ -1,0 +1,271 @@
+@testable import Common
+import Testing
+
+/// Arguments from words.
+private func args(_ words: String...) -> [[UInt8]] { words.map { Array($0.utf8) } }
+/// Bytes from text.
+private func b(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// A store on a manual clock, and helpers to run commands against it. Time
+/// moves only when a test says so: no test here sleeps.
+private struct Harness {
+    let clock = ManualTimeSource()
+    let store: Store
+
+    init() { self.store = Store(clock: self.clock) }
+
+    /// Runs one command the way stage 6 dispatches it.
+    func run(_ words: String...) -> RESPValue {
+        self.run(words)
+    }
+
+    /// Runs one command given as a list of words.
+    func run(_ words: [String]) -> RESPValue {
+        let arguments = words.map { Array($0.utf8) }
+        do {
+            let name = String(decoding: arguments[0], as: UTF8.self).uppercased()
+            switch name {
+            case "SET": return try SetCommand(parsing: arguments, grammar: .withExpiry).apply(to: self.store)
+            case "GET": return try Get(parsing: arguments).apply(to: self.store)
+            case "DEL": return try Del(parsing: arguments).apply(to: self.store)
+            case "EXISTS": return try Exists(parsing: arguments).apply(to: self.store)
+            case "DBSIZE": return try DBSize(parsing: arguments).apply(to: self.store)
+            case "EXPIRE": return try Expire(parsing: arguments, unit: .seconds).apply(to: self.store)
+            case "PEXPIRE": return try Expire(parsing: arguments, unit: .milliseconds).apply(to: self.store)
+            case "PERSIST": return try Persist(parsing: arguments).apply(to: self.store)
+            case "TTL": return try TTL(parsing: arguments, inMilliseconds: false).apply(to: self.store)
+            case "PTTL": return try TTL(parsing: arguments, inMilliseconds: true).apply(to: self.store)
+            case "TYPE": return try TypeCommand(parsing: arguments).apply(to: self.store)
+            default: Issue.record("no such command in the harness: \(name)"); return .nullBulkString
+            }
+        } catch {
+            return error.reply
+        }
+    }
+}
+
+@Suite("Store and expiry, on a manual clock")
+struct StoreTests {
+    @Test("a key lives until its time, and is gone one millisecond after")
+    func boundary() {
+        let h = Harness()
+        #expect(h.run("SET", "k", "v", "PX", "100") == .ok)
+        h.clock.advance(by: 100)
+        // Redis: a key expires when now > when, so at exactly its time it is alive.
+        #expect(h.run("GET", "k") == .bulkString(b("v")))
+        #expect(h.run("PTTL", "k") == .integer(0))
+        h.clock.advance(by: 1)
+        #expect(h.run("GET", "k") == .nullBulkString)
+        #expect(h.run("TTL", "k") == .integer(-2))
+        #expect(h.store.withDatabase { $0.count } == 0, "the read deleted the expired key (passive expiry)")
+    }
+
+    @Test("a 100-second TTL, without waiting 100 seconds")
+    func longTTL() {
+        let h = Harness()
+        #expect(h.run("SET", "k", "v", "EX", "100") == .ok)
+        #expect(h.run("TTL", "k") == .integer(100))
+        h.clock.advance(by: 60_400)
+        #expect(h.run("TTL", "k") == .integer(40), "39.6 s rounds to 40")
+        #expect(h.run("PTTL", "k") == .integer(39_600))
+        h.clock.advance(by: 39_601)
+        #expect(h.run("EXISTS", "k") == .integer(0))
+    }
+
+    @Test("TTL rounds to the nearest second, as Redis does", arguments: [
+        (1_499, 1), (1_500, 2), (499, 0), (500, 1), (100_000, 100),
+    ])
+    func rounding(_ milliseconds: Int, _ seconds: Int) {
+        let h = Harness()
+        _ = h.run("SET", "k", "v", "PX", String(milliseconds))
+        #expect(h.run("TTL", "k") == .integer(seconds))
+    }
+
+    @Test("EXAT and PXAT are absolute Unix times")
+    func absolute() {
+        let h = Harness()
+        let now = h.clock.nowMilliseconds()
+        #expect(h.run("SET", "a", "v", "PXAT", String(now + 5_000)) == .ok)
+        #expect(h.run("PTTL", "a") == .integer(5_000))
+        #expect(h.run("SET", "b", "v", "EXAT", String(now / 1000 + 10)) == .ok)
+        #expect(h.run("TTL", "b") == .integer(10))
+        // A time already past: stored, but never readable (and counted until deleted).
+        #expect(h.run("SET", "c", "v", "PXAT", "1") == .ok)
+        #expect(h.run("GET", "c") == .nullBulkString)
+    }
+
+    @Test("SET clears a TTL; KEEPTTL keeps it; NX sees expired keys as missing")
+    func setAndTTL() {
+        let h = Harness()
+        _ = h.run("SET", "k", "v", "EX", "10")
+        _ = h.run("SET", "k", "v2")
+        #expect(h.run("TTL", "k") == .integer(-1))
+        _ = h.run("SET", "k", "v", "EX", "10")
+        _ = h.run("SET", "k", "v3", "KEEPTTL")
+        #expect(h.run("TTL", "k") == .integer(10))
+        h.clock.advance(by: 10_001)
+        #expect(h.run("SET", "k", "new", "NX") == .ok)
+        #expect(h.run("TTL", "k") == .integer(-1))
+    }
+
+    @Test("EXPIRE's NX, XX, GT and LT", arguments: [
+        // (TTL before in seconds or nil, options, new seconds, expected reply)
+        (nil, ["NX"], 10, 1), (5, ["NX"], 10, 0), (nil, ["XX"], 10, 0), (5, ["XX"], 10, 1),
+        (5, ["GT"], 10, 1), (5, ["GT"], 3, 0), (nil, ["GT"], 10, 0), (5, ["LT"], 3, 1), (5, ["LT"], 10, 0),
+        (nil, ["LT"], 10, 1), (nil, ["XX", "LT"], 3, 0), (5, ["XX", "GT"], 10, 1),
+    ] as [(Int?, [String], Int, Int)])
+    func expireConditions(_ before: Int?, _ options: [String], _ seconds: Int, _ expected: Int) throws {
+        let h = Harness()
+        _ = h.run("SET", "k", "v")
+        if let before { _ = h.run("EXPIRE", "k", String(before)) }
+        let arguments = args("EXPIRE", "k", String(seconds)) + options.map { Array($0.utf8) }
+        #expect(try Expire(parsing: arguments, unit: .seconds).apply(to: h.store) == .integer(expected))
+    }
+
+    @Test("error texts match Redis 7", arguments: [
+        (["SET", "k", "v", "EX", "0"], "-ERR invalid expire time in 'set' command\r\n"),
+        (["SET", "k", "v", "PX", "-5"], "-ERR invalid expire time in 'set' command\r\n"),
+        (["SET", "k", "v", "EX", "9223372036854775"], "-ERR invalid expire time in 'set' command\r\n"),
+        (["SET", "k", "v", "EX", "9223372036854776"], "-ERR invalid expire time in 'set' command\r\n"),
+        (["SET", "k", "v", "EX", "x"], "-ERR value is not an integer or out of range\r\n"),
+        (["SET", "k", "v", "EX", "abc", "FOO"], "-ERR syntax error\r\n"),
+        (["SET", "k", "v", "NX", "EX", "abc"], "-ERR value is not an integer or out of range\r\n"),
+        (["SET", "k", "v", "EX", "1", "PX", "1"], "-ERR syntax error\r\n"),
+        (["SET", "k", "v", "KEEPTTL", "EX", "1"], "-ERR syntax error\r\n"),
+        (["SET", "k", "v", "PX"], "-ERR syntax error\r\n"),
+        (["EXPIRE", "k", "abc", "FOO"], "-ERR Unsupported option FOO\r\n"),
+        (["EXPIRE", "k", "9223372036854775"], "-ERR invalid expire time in 'expire' command\r\n"),
+        (["EXPIRE", "k", "-9223372036854776"], "-ERR invalid expire time in 'expire' command\r\n"),
+        (["PEXPIRE", "k", "9223372036854775807"], "-ERR invalid expire time in 'pexpire' command\r\n"),
+        (["EXPIRE", "k", "1", "nx", "gt"], "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        (["EXPIRE", "k", "1", "gt", "lt"], "-ERR GT and LT options at the same time are not compatible\r\n"),
+        (["TTL"], "-ERR wrong number of arguments for 'ttl' command\r\n"),
+    ] as [([String], String)])
+    func errors(_ words: [String], _ expected: String) {
+        let h = Harness()
+        _ = h.run("SET", "k", "v")
+        let reply = h.run(words)
+        #expect(reply.encoded.escaped == b(expected).escaped)
+    }
+
+    @Test("stage 5's SET grammar refuses the expiry options")
+    func basicGrammar() {
+        #expect(throws: CommandError.syntaxError) { try SetCommand(parsing: args("SET", "k", "v", "EX", "10"), grammar: .basic) }
+        #expect(throws: CommandError.syntaxError) { try SetCommand(parsing: args("SET", "k", "v", "KEEPTTL"), grammar: .basic) }
+        #expect(throws: Never.self) { try SetCommand(parsing: args("SET", "k", "v", "nx", "GET", "NX"), grammar: .basic) }
+    }
+
+    @Test("active expiry deletes expired keys that nobody reads, and only those")
+    func activeExpiry() {
+        let h = Harness()
+        for key in 0..<1_000 { _ = h.run("SET", "keep\(key)", "v") }
+        for key in 0..<5_000 { _ = h.run("SET", "temp\(key)", "v", "PX", "50") }
+        for key in 0..<100 { _ = h.run("SET", "later\(key)", "v", "EX", "100") }
+        #expect(h.store.withDatabase { $0.count } == 6_100)
+        h.clock.advance(by: 51)
+        // One cycle stops once a sample finds 25% or fewer expired keys, so
+        // the last few stragglers go in later cycles, as in Redis. Run cycles
+        // as the 100 ms timer would (a generous budget keeps the test
+        // independent of machine speed); missing a key 500 times is
+        // vanishingly unlikely.
+        var cycles = 0
+        while h.store.withDatabase({ $0.count }) > 1_100 && cycles < 500 {
+            ActiveExpiry.runCycle(on: h.store, budgetMilliseconds: 1_000)
+            cycles += 1
+        }
+        #expect(h.store.withDatabase { $0.count } == 1_100, "only the 5,000 expired keys go (after \(cycles) cycles)")
+        #expect(h.store.withDatabase { $0.countWithExpiry } == 100)
+        #expect(h.run("TTL", "later7") == .integer(100))
+    }
+
+    @Test("active expiry looks only at keys with a TTL, however many keys have none")
+    func cheapWithoutTTLs() {
+        let h = Harness()
+        h.store.withDatabase { database in
+            for key in 0..<200_000 { database.set(Array("key\(key)".utf8), [1]) }
+        }
+        #expect(ActiveExpiry.runCycle(on: h.store) == 0)
+        var generator = SystemRandomNumberGenerator()
+        let (sampled, expired) = h.store.withDatabase { $0.expireRandomKeys(count: 20, using: &generator) }
+        #expect(sampled == 0 && expired == 0, "no key has a TTL, so nothing is sampled")
+    }
+
+    @Test("the TTL sample stays consistent through deletes, PERSIST and overwrites")
+    func sampleConsistency() {
+        let h = Harness()
+        for key in 0..<100 { _ = h.run("SET", "k\(key)", "v", "EX", "10") }
+        for key in stride(from: 0, to: 100, by: 3) { _ = h.run("DEL", "k\(key)") }
+        for key in stride(from: 1, to: 100, by: 3) { _ = h.run("PERSIST", "k\(key)") }
+        for key in stride(from: 2, to: 100, by: 6) { _ = h.run("SET", "k\(key)", "w") }
+        let withTTL = (0..<100).filter { key in
+            if case .integer(let ttl) = h.run("TTL", "k\(key)") { return ttl > 0 } else { return false }
+        }.count
+        #expect(h.store.withDatabase { $0.countWithExpiry } == withTTL)
+        h.clock.advance(by: 10_001)
+        // Every key with a TTL has expired now, so every sample is 100%
+        // expired and one cycle removes them all.
+        ActiveExpiry.runCycle(on: h.store, budgetMilliseconds: 1_000)
+        #expect(h.store.withDatabase { $0.countWithExpiry } == 0)
+        #expect(h.run("DBSIZE") == .integer(100 - 34 - withTTL), "only keys without a TTL remain")
+    }
+
+    @Test("GET, DEL, EXISTS and TYPE")
+    func basics() {
+        let h = Harness()
+        #expect(h.run("GET", "nope") == .nullBulkString)
+        _ = h.run("SET", "a", "1")
+        _ = h.run("SET", "b", "2")
+        #expect(h.run("EXISTS", "a", "a", "nope") == .integer(2))
+        #expect(h.run("DEL", "a", "a", "nope") == .integer(1))
+        #expect(h.run("TYPE", "b") == .simpleString(b("string")))
+        #expect(h.run("TYPE", "a") == .simpleString(b("none")))
+    }
+
+    @Test("CONFIG GET answers what redis-benchmark asks")
+    func configGet() throws {
+        let store = Store()
+        #expect(try ConfigGet(parsing: args("CONFIG", "GET", "save", "appendonly")).apply(to: store)
+                == .map([.bulkString(b("save")), .bulkString([]), .bulkString(b("appendonly")), .bulkString(b("no"))]))
+        #expect(try ConfigGet(parsing: args("CONFIG", "GET", "SAVE")).apply(to: store) == .map([.bulkString(b("SAVE")), .bulkString([])]))
+        #expect(try ConfigGet(parsing: args("CONFIG", "GET", "app*")).apply(to: store)
+                == .map([.bulkString(b("appendonly")), .bulkString(b("no"))]))
+        #expect(try ConfigGet(parsing: args("CONFIG", "GET", "nothing")).apply(to: store) == .map([]))
+        #expect(throws: CommandError.wrongArity("config|get")) { try ConfigGet(parsing: args("CONFIG", "GET")) }
+        #expect(throws: CommandError.unknownSubcommand(b("FOO"), of: "CONFIG")) { try ConfigGet(parsing: args("CONFIG", "FOO")) }
+    }
+}
+
+@Suite("HELLO and RESP3")
+struct HelloTests {
+    @Test("HELLO 3 switches the session to RESP3, and nulls and maps change shape")
+    func hello3() throws {
+        var session = ClientSession()
+        let reply = try Hello(parsing: args("HELLO", "3")).apply(to: &session)
+        #expect(session.version == .resp3)
+        var bytes: [UInt8] = []
+        reply.encode(into: &bytes, version: session.version)
+        #expect(bytes.starts(with: b("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n")))
+        var null: [UInt8] = []
+        RESPValue.nullBulkString.encode(into: &null, version: .resp3)
+        #expect(null == b("_\r\n"))
+        _ = try Hello(parsing: args("HELLO", "2")).apply(to: &session)
+        #expect(session.version == .resp2)
+    }
+
+    @Test("HELLO's errors match Redis 7", arguments: [
+        (["HELLO", "x"], "-ERR Protocol version is not an integer or out of range\r\n"),
+        (["HELLO", "4"], "-NOPROTO unsupported protocol version\r\n"),
+        (["HELLO", "3", "FOO"], "-ERR Syntax error in HELLO option 'FOO'\r\n"),
+        (["HELLO", "3", "SETNAME"], "-ERR Syntax error in HELLO option 'SETNAME'\r\n"),
+        (["HELLO", "3", "SETNAME", "my name"], "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"),
+        (["HELLO", "3", "AUTH", "default"], "-ERR Syntax error in HELLO option 'AUTH'\r\n"),
+    ] as [([String], String)])
+    func errors(_ words: [String], _ expected: String) {
+        do {
+            _ = try Hello(parsing: words.map { Array($0.utf8) })
+            Issue.record("no error for \(words)")
+        } catch {
+            #expect(error.reply.encoded.escaped == b(expected).escaped)
+        }
+    }
+}

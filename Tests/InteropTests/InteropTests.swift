@@ -1,0 +1,129 @@
+import Common
+import Foundation
+import StageGates
+import Testing
+
+/// Real Redis tools against our stages 5 and 6: redis-cli, redis-benchmark
+/// and redis-py must work against our servers as they do against Redis.
+///
+/// Each test needs a tool. Where it is missing the test is skipped with a
+/// message, except under CI (CI=true), where a missing tool fails the run:
+/// `.ci/run` installs them, so skipping there would hide a broken install.
+@Suite("Interop with Redis tools")
+struct InteropTests {
+    /// The stages that have a key-value store.
+    static let stages = [5, 6]
+
+    @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
+    func redisCLI(stage: Int) throws {
+        try Tools.require("redis-cli")
+        let server = try Gate.startOwnServer(stage: stage)
+        defer { server.stop() }
+        let cli = "redis-cli -p \(server.port) --no-raw"
+        let checks: [(String, String)] = [
+            ("PING", "PONG"),
+            ("SET foo bar", "OK"),
+            ("GET foo", "\"bar\""),
+            ("GET missing", "(nil)"),
+            ("EXISTS foo missing", "(integer) 1"),
+            ("DEL foo", "(integer) 1"),
+            ("SET k", "(error) ERR wrong number of arguments for 'set' command"),
+            ("FOO bar", "(error) ERR unknown command 'FOO', with args beginning with: 'bar' "),
+        ]
+        for (command, expected) in checks {
+            let result = try Tools.run("\(cli) \(command)")
+            #expect(result.status == 0, "redis-cli \(command) exited \(result.status): \(result.output)")
+            #expect(result.output.trimmingCharacters(in: .newlines) == expected, "redis-cli \(command)")
+        }
+        if stage >= 6 {
+            let set = try Tools.run("\(cli) SET session abc EX 100")
+            #expect(set.output.trimmingCharacters(in: .newlines) == "OK")
+            let ttl = try Tools.run("\(cli) TTL session")
+            #expect(["(integer) 100", "(integer) 99"].contains(ttl.output.trimmingCharacters(in: .newlines)), "TTL: \(ttl.output)")
+        }
+    }
+
+    @Test("redis-benchmark -t ping,set,get runs with no errors",
+          .enabled(if: Tools.usable("redis-benchmark"), Tools.skipReason("redis-benchmark")), arguments: stages)
+    func redisBenchmark(stage: Int) throws {
+        try Tools.require("redis-benchmark")
+        let server = try Gate.startOwnServer(stage: stage)
+        defer { server.stop() }
+        let result = try Tools.run("redis-benchmark -p \(server.port) -t ping,set,get -n 20000 -c 20 -q", timeoutSeconds: 120)
+        // -q prints progress with carriage returns; the last segment of each line is the result.
+        let lines = result.output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
+        #expect(result.status == 0, "redis-benchmark exited \(result.status)")
+        for test in ["PING_INLINE", "PING_MBULK", "SET", "GET"] {
+            #expect(lines.contains { $0.hasPrefix(test + ": ") && $0.contains("requests per second") },
+                    "no result for \(test) in:\n\(result.output.suffix(2000))")
+        }
+        for line in lines where line.contains("ERR") || line.contains("WARNING") || line.localizedCaseInsensitiveContains("error") {
+            Issue.record("redis-benchmark reported: \(line)")
+        }
+    }
+
+    @Test("redis-py: set with px and ex, get, ttl, pipeline",
+          .enabled(if: Tools.redisPyUsable, "redis-py is not installed (pip install redis)"), arguments: [6])
+    func redisPy(stage: Int) throws {
+        if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
+        let server = try Gate.startOwnServer(stage: stage)
+        defer { server.stop() }
+        let script = Tools.packageRoot + "/Tests/Fixtures/redis_py_check.py"
+        let result = try Tools.run("python3 '\(script)' \(server.port)", timeoutSeconds: 60)
+        #expect(result.status == 0, "redis-py check failed:\n\(result.output)")
+        #expect(result.output.contains("all checks passed"))
+    }
+}
+
+/// Finding and running external tools.
+enum Tools {
+    /// True under CI, where missing tools are failures, not skips.
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// The package root: this file is Tests/InteropTests/InteropTests.swift.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// True if `name` is on the PATH.
+    static func installed(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+
+    /// Whether a test needing `name` should run: when it is installed, and
+    /// always under CI (where it then fails if the tool is missing).
+    static func usable(_ name: String) -> Bool {
+        isCI || installed(name)
+    }
+
+    /// The message shown when a test is skipped for lack of `name`.
+    static func skipReason(_ name: String) -> Comment {
+        "\(name) is not installed (apt-get install redis-tools); skipped locally, required when CI=true"
+    }
+
+    /// Fails the test when `name` is missing (only reachable under CI).
+    static func require(_ name: String) throws {
+        guard installed(name) else {
+            throw ToolMissing(description: "\(name) is missing, and CI=true requires it (apt-get install redis-tools)")
+        }
+    }
+
+    /// True if Python can import redis-py (or CI, where it must).
+    static let redisPyUsable = isCI || ((try? run("python3 -c 'import redis'").status) == 0)
+
+    /// A tool that should be there is not.
+    struct ToolMissing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs a shell command and returns its exit status and output.
+    static func run(_ command: String, timeoutSeconds: Int = 30) throws -> (status: Int32, output: String) {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("interop-\(UUID().uuidString.prefix(8)).log").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let pid = try Platform.spawn(shellCommand: command, outputPath: outputPath)
+        let status = Platform.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (status, output)
+    }
+}
