@@ -18,7 +18,7 @@ nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-redis test-tutorials run-server check clean
+.PHONY: help build test test-unit test-gates test-poll test-interop test-redis test-tutorials run-server check clean
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -38,7 +38,7 @@ stage-%: ## Build and run stage N on PORT, e.g. make stage-2 PORT=6380
 run-server: ## Run the newest stage on PORT
 	@$(MAKE) --no-print-directory stage-$(NEWEST)
 
-test: build test-unit test-gates test-poll test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
+test: build test-unit test-gates test-poll test-interop test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
 	@echo "make test: all passed."
 
 test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
@@ -52,6 +52,9 @@ REACTOR_STAGES := $(filter-out 1 2 3,$(STAGES))
 
 test-poll: ## The gates of stages 4+ again, on the portable poll() reactor backend (macOS's)
 	REACTOR_BACKEND=poll swift test --skip-build $(foreach n,$(REACTOR_STAGES),--filter Stage$(call nn,$(n))Tests)
+
+test-interop: ## redis-cli, redis-benchmark and redis-py against stages 5 and 6 (skipped if absent, required when CI=true)
+	swift test --skip-build --filter InteropTests
 
 test-tutorials: ## Check that code shown in the chapters matches the source
 	swift test --skip-build --filter TutorialTests

@@ -22,8 +22,9 @@ public final class TCPListener: Sendable {
     // snippet: accept
     /// Blocks until a client connects, then returns its connection.
     ///
-    /// Transient failures (a client that gave up before we accepted it,
-    /// a signal) are retried; running out of descriptors is thrown.
+    /// Transient failures (a client that gave up before we accepted it, a
+    /// signal, running out of descriptors for a moment) are retried; any
+    /// other failure is thrown.
     public func accept() throws -> TCPConnection {
         while true {
             let (clientFD, acceptErrno, peer) = Platform.accept(self.fd)
@@ -37,9 +38,11 @@ public final class TCPListener: Sendable {
                 || acceptErrno == Platform.Errno.connectionAborted {
                 continue
             }
-            // Out of descriptors: back off briefly rather than spin on the error.
+            // Out of descriptors: the client waits in the kernel's queue.
+            // Back off briefly and try again, rather than spin on the error.
             if acceptErrno == Platform.Errno.tooManyFiles || acceptErrno == Platform.Errno.tooManyFilesInSystem {
                 Platform.sleep(milliseconds: 10)
+                continue
             }
             throw SocketError("accept", errno: acceptErrno)
         }
