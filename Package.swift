@@ -49,6 +49,10 @@ let package = Package(
         // The black-box scenarios behind every stage's gate.
         .target(name: "StageGates", dependencies: ["Common"]),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        // The gates as a standalone tool: `swift run stage-tester --stage N -- <server command>`.
+        .executableTarget(name: "stage-tester", dependencies: ["StageGates"], path: "Sources/StageTester"),
+        // A small redis-cli of our own: `swift run redis-client`.
+        .executableTarget(name: "redis-client", dependencies: ["Common"], path: "Sources/RedisClient"),
         // redis-cli, redis-benchmark and redis-py against our stages.
         .testTarget(name: "InteropTests", dependencies: ["StageGates"]),
         .testTarget(

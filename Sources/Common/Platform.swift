@@ -61,11 +61,13 @@ public enum Platform {
         return (n, errno)
     }
 
+    // snippet: recv
     /// `recv(2)`. Returns bytes read (0 at end of stream) and errno.
     static func recv(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> (Int, Int32) {
         let n = Glue.recv(fd, base, count, 0)
         return (n, errno)
     }
+    // end-snippet
 
     /// Ignores SIGPIPE for the whole process. Belt and braces next to
     /// `MSG_NOSIGNAL`: a write on a socket the peer closed must never kill us.
@@ -120,6 +122,17 @@ public enum Platform {
     /// Flushes buffered standard output.
     public static func flushStandardOutput() {
         fflush(stdout)
+    }
+
+    /// Writes text to standard output and flushes it (for prompts).
+    public static func writeStandardOutput(_ text: String) {
+        fputs(text, stdout)
+        fflush(stdout)
+    }
+
+    /// True when descriptor `fd` is a terminal.
+    public static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
     }
 
     /// Writes text to standard error, unbuffered.

@@ -16,6 +16,8 @@ public final class GateClient {
     private var lastSent: [UInt8] = []
     /// The chapter section failures point at, set by the scenario.
     let chapter: String
+    /// Told about every step that passed, for a runner that prints them.
+    var observer: GateObserver?
 
     /// Connects to the server. Fails the step if the connection is refused.
     public init(host: String, port: Int, chapter: String, timeoutMilliseconds: Int32 = 5_000) throws {
@@ -89,6 +91,7 @@ public final class GateClient {
                               problem: problem, hint: hint, chapter: self.chapter)
         }
         self.pending = Array(received[expected.count...])
+        self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: expected, received: expected))
     }
 
     /// Checks that nothing more arrives within `milliseconds`: catches a
@@ -100,6 +103,7 @@ public final class GateClient {
             throw GateFailure(step: step, sent: self.lastSent, expected: [], received: extra,
                               problem: "unexpected extra bytes", hint: hint, chapter: self.chapter)
         }
+        self.observer?.stepPassed(GateStep(step: step, sent: nil, expected: nil, received: [], note: "nothing more arrived"))
     }
 
     /// Checks that the server closes the connection (after any pending
@@ -110,6 +114,7 @@ public final class GateClient {
         while true {
             switch self.readSome(timeoutMilliseconds: self.timeoutMilliseconds) {
             case .closed:
+                self.observer?.stepPassed(GateStep(step: step, sent: nil, expected: nil, received: extra, note: "the server closed the connection"))
                 return
             case .bytes(let bytes):
                 extra += bytes
@@ -134,6 +139,7 @@ public final class GateClient {
             do {
                 if let value = try parser.next() {
                     self.pending = Array(parser.unparsedBytes)
+                    self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: nil, received: value.encoded))
                     return value
                 }
             } catch {
@@ -183,6 +189,40 @@ public final class GateClient {
         }
         return collected
     }
+}
+
+/// One step of a scenario that passed, as shown by a verbose runner.
+public struct GateStep: Sendable {
+    /// What the step checked.
+    public var step: String
+    /// The bytes sent for it, if any.
+    public var sent: [UInt8]?
+    /// The bytes expected, when the step expected exact bytes.
+    public var expected: [UInt8]?
+    /// The bytes received.
+    public var received: [UInt8]
+    /// What happened, when it was not a reply (a close, a silence).
+    public var note: String?
+
+    /// Creates a step record.
+    public init(step: String, sent: [UInt8]?, expected: [UInt8]?, received: [UInt8], note: String? = nil) {
+        self.step = step
+        self.sent = sent
+        self.expected = expected
+        self.received = received
+        self.note = note
+    }
+
+    /// Escaped bytes, shortened when long.
+    public static func show(_ bytes: [UInt8]) -> String {
+        GateFailure.show(bytes)
+    }
+}
+
+/// Receives the steps of scenarios as they pass.
+public protocol GateObserver: AnyObject {
+    /// Called after each step that passed.
+    func stepPassed(_ step: GateStep)
 }
 
 /// Sleeps the calling thread. Gates use short sleeps only to make TCP

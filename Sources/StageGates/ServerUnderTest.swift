@@ -24,6 +24,8 @@ public final class ServerUnderTest {
     private let logFile: URL?
     /// Set once `stop()` has run.
     private var stopped = false
+    /// Told about every passed step of clients opened with `connect`.
+    public var observer: GateObserver?
 
     /// Wraps a server that is already running at `host:port`.
     public init(existingHost host: String, port: Int) {
@@ -67,7 +69,9 @@ public final class ServerUnderTest {
 
     /// Opens a new client connection to the server.
     public func connect(chapter: String) throws -> GateClient {
-        try GateClient(host: self.host, port: self.port, chapter: chapter)
+        let client = try GateClient(host: self.host, port: self.port, chapter: chapter)
+        client.observer = self.observer
+        return client
     }
 
     /// The last lines the started server printed, for failure messages.

@@ -1,8 +1,9 @@
 // A tiny C shim over Linux's epoll and eventfd.
 //
-// Swift cannot import <sys/epoll.h> through Glibc, and `struct epoll_event`
-// is packed on x86_64, which is awkward to use from Swift. So this target
-// exposes a few plain functions over plain structs instead. It defines no
+// Swift cannot import <sys/epoll.h> through Glibc, so this target exposes
+// a few plain functions instead. They also hide `struct epoll_event`, which
+// is packed on x86_64 and has a union inside: the shim hands Swift a plain
+// struct of the descriptor and its events. It defines no
 // feature macros (such as _GNU_SOURCE) in this public header, so it cannot
 // change how other headers compile for Swift code that imports it.
 //

@@ -10,11 +10,13 @@ public struct ConfigGet: Sendable, Equatable {
     /// The parameter names or glob patterns asked for.
     public var parameters: [[UInt8]]
 
+    // snippet: known
     /// The parameters we know, and their values.
     static let known: [(name: [UInt8], value: [UInt8])] = [
         (Array("save".utf8), []),
         (Array("appendonly".utf8), Array("no".utf8)),
     ]
+    // end-snippet
 
     /// Parses `CONFIG GET ...`; other CONFIG subcommands are unknown here.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {

@@ -16,6 +16,7 @@ public struct Expire: Sendable, Equatable {
         var commandName: String { self == .seconds ? "expire" : "pexpire" }
     }
 
+    // snippet: conditions
     /// Conditions on the key's current TTL (Redis 7). XX may be combined
     /// with GT or LT; then both must hold.
     public struct Conditions: Sendable, Equatable {
@@ -38,6 +39,7 @@ public struct Expire: Sendable, Equatable {
             return true
         }
     }
+    // end-snippet
 
     /// The key.
     public var key: [UInt8]
@@ -74,6 +76,7 @@ public struct Expire: Sendable, Equatable {
         self.amount = amount
     }
 
+    // snippet: expire-apply
     /// Sets the TTL under one lock.
     public func apply(to store: Store) -> RESPValue {
         store.withDatabase { database -> RESPValue in
@@ -90,4 +93,5 @@ public struct Expire: Sendable, Equatable {
             return .integer(1)
         }
     }
+    // end-snippet
 }

@@ -55,6 +55,7 @@ public struct SetCommand: Sendable, Equatable {
         self.key = arguments[1]
         self.value = arguments[2]
 
+        // snippet: set-options
         // The expiry option seen so far, and the number that follows it.
         var expiryOption: [UInt8]?
         var expiryNumber: [UInt8] = []
@@ -83,7 +84,9 @@ public struct SetCommand: Sendable, Equatable {
             }
             index += 1
         }
+        // end-snippet
 
+        // snippet: set-expiry-number
         if keepTTL { self.expiry = .keep }
         if let option = expiryOption {
             guard let number = RequestParser.parseInteger(expiryNumber) else { throw .notAnInteger }
@@ -94,6 +97,7 @@ public struct SetCommand: Sendable, Equatable {
             let relative = option.equalsIgnoringASCIICase("EX") || option.equalsIgnoringASCIICase("PX")
             self.expiry = relative ? .after(milliseconds: milliseconds) : .at(milliseconds: milliseconds)
         }
+        // end-snippet
     }
 
     /// True for EX, PX, EXAT and PXAT.
@@ -107,6 +111,7 @@ public struct SetCommand: Sendable, Equatable {
         first.count == second.count && zip(first, second).allSatisfy { $0 | 0x20 == $1 | 0x20 }
     }
 
+    // snippet: set-apply
     /// Writes the key, all under one lock: the NX/XX check, the GET of the
     /// old value and the write happen with no other command in between.
     public func apply(to store: Store) -> RESPValue {
@@ -123,6 +128,7 @@ public struct SetCommand: Sendable, Equatable {
             case .none, .keep:
                 break
             }
+            // snippet: set-write
             let oldValue = self.returnsOldValue ? database.value(of: self.key) : nil
             let oldReply = oldValue.map { RESPValue.bulkString($0) } ?? .nullBulkString
             let exists = database.contains(self.key)
@@ -130,6 +136,7 @@ public struct SetCommand: Sendable, Equatable {
                 return self.returnsOldValue ? oldReply : .nullBulkString
             }
             database.set(self.key, self.value, keepExpiry: self.expiry == .keep)
+            // end-snippet
             if let deadline {
                 // A time already past is stored as it is: the key reads as
                 // missing at once, and expiry deletes it (Redis does the same).
@@ -138,4 +145,5 @@ public struct SetCommand: Sendable, Equatable {
             return self.returnsOldValue ? oldReply : .ok
         }
     }
+    // end-snippet
 }

@@ -16,6 +16,7 @@ public struct TTL: Sendable, Equatable {
         self.inMilliseconds = inMilliseconds
     }
 
+    // snippet: ttl-apply
     /// The time left.
     public func apply(to store: Store) -> RESPValue {
         store.withDatabase { database -> RESPValue in
@@ -28,4 +29,5 @@ public struct TTL: Sendable, Equatable {
             }
         }
     }
+    // end-snippet
 }

@@ -31,10 +31,12 @@ final class EpollBackend: ReadinessBackend {
         guard cepoll_add(self.epollFD, self.wakeFD, CEPOLL_IN) == 0 else { throw SocketError("epoll_ctl", errno: errno) }
     }
 
+    // snippet: register
     func register(_ fd: Int32) throws {
         let events = CEPOLL_IN | CEPOLL_OUT | CEPOLL_RDHUP | CEPOLL_ET
         guard cepoll_add(self.epollFD, fd, events) == 0 else { throw SocketError("epoll_ctl(ADD)", errno: errno) }
     }
+    // end-snippet
 
     func unregister(_ fd: Int32) {
         _ = cepoll_remove(self.epollFD, fd)

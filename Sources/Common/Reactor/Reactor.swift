@@ -21,8 +21,9 @@ import Synchronization
 /// is the shape of Redis's own single-threaded loop, written as tasks.
 public final class Reactor: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: state shared across threads sits in the Mutexes
-    // and the Atomic below; the two `nonisolated(unsafe)` properties are only
-    // touched on the reactor thread (see `isOnReactorThread`).
+    // and the Atomic below. Of the two `nonisolated(unsafe)` properties,
+    // `local` is only touched on the reactor thread, and `threadID` is
+    // written once, before `start()` returns, and only read after that.
 
     /// Which readiness API a reactor uses.
     public enum Backend: String, Sendable, CaseIterable {
@@ -162,6 +163,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
         await self.wait(for: fd, reading: false)
     }
 
+    // snippet: wait
     /// Parks the task's continuation next to `fd`, unless the kernel already
     /// said the descriptor is ready, in which case the task goes on at once.
     private func wait(for fd: Int32, reading: Bool) async {
@@ -184,9 +186,11 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
             }
         }
     }
+    // end-snippet
 
     // MARK: - Executor
 
+    // snippet: enqueue
     /// Runs `job` on the reactor thread (part of `TaskExecutor`).
     public func enqueue(_ job: consuming ExecutorJob) {
         if self.taskPlacement == .globalPool {
@@ -203,6 +207,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
             self.readiness.wake()
         }
     }
+    // end-snippet
 
     // MARK: - The loop
 
@@ -227,6 +232,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
                 running.removeAll(keepingCapacity: true)
             }
 
+            // snippet: loop-wait
             // 2. Wait for the kernel. Announce the sleep first, then look for
             //    jobs once more: an enqueue that raced with us either sees
             //    `sleeping` and wakes us, or is seen here.
@@ -243,6 +249,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
             events.removeAll(keepingCapacity: true)
             self.readiness.wait(interests: interests, timeoutMilliseconds: hasWork ? 0 : -1, into: &events)
             self.sleeping.store(false, ordering: .sequentiallyConsistent)
+            // end-snippet
 
             // 3. Hand each ready socket to the task waiting on it, or note the
             //    readiness for the next task that asks.

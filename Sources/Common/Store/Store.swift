@@ -1,5 +1,6 @@
 import Synchronization
 
+// snippet: store-class
 /// The key-value store that every client task shares.
 ///
 /// All client tasks read and write the same data, so access must be
@@ -32,12 +33,14 @@ public final class Store: Sendable {
         }
     }
 }
+// end-snippet
 
 /// The keys and values, with their expiry times. Only reachable through
 /// `Store.withDatabase`, so only one command at a time touches it.
 ///
 /// Keys and values are byte arrays: binary-safe, like everything in Redis.
 public struct Database: Sendable {
+    // snippet: database-fields
     /// One stored value.
     struct Entry: Sendable {
         /// The value's bytes.
@@ -61,6 +64,7 @@ public struct Database: Sendable {
 
     /// The current time for this command, set by `Store.withDatabase`.
     public internal(set) var now: Int64 = 0
+    // end-snippet
 
     /// An empty database.
     init() {}
@@ -72,6 +76,7 @@ public struct Database: Sendable {
     /// How many keys have an expiry time.
     public var countWithExpiry: Int { self.keysWithExpiry.count }
 
+    // snippet: live-entry
     /// True if `entry` has expired at `now`. A key whose time equals `now`
     /// is still alive, as in Redis (`now > when`).
     private func isExpired(_ entry: Entry) -> Bool {
@@ -89,6 +94,7 @@ public struct Database: Sendable {
         }
         return entry
     }
+    // end-snippet
 
     /// The value of `key`, or nil if it does not exist (or has expired).
     public mutating func value(of key: [UInt8]) -> [UInt8]? {
@@ -143,6 +149,7 @@ public struct Database: Sendable {
         case at(Int64)
     }
 
+    // snippet: set-expiry
     /// Sets when an existing key expires. Returns false if there is no key.
     ///
     /// A time that has already passed deletes the key at once when
@@ -163,6 +170,7 @@ public struct Database: Sendable {
         self.entries[key] = entry
         return true
     }
+    // end-snippet
 
     /// Removes a key's expiry time. Returns true if it had one.
     @discardableResult
@@ -175,6 +183,7 @@ public struct Database: Sendable {
         return true
     }
 
+    // snippet: swap-remove
     /// Removes slot `slot` from `keysWithExpiry` in O(1): the last key
     /// moves into the hole, and its entry learns its new slot.
     private mutating func removeFromExpirySample(slot: Int) {
@@ -186,7 +195,9 @@ public struct Database: Sendable {
         }
         self.keysWithExpiry.removeLast()
     }
+    // end-snippet
 
+    // snippet: expire-random-keys
     /// Active expiry, one sample: looks at up to `count` random keys that
     /// have an expiry time and deletes those that have expired. Returns how
     /// many were looked at and how many were deleted.
@@ -203,4 +214,5 @@ public struct Database: Sendable {
         }
         return (sampled, expired)
     }
+    // end-snippet
 }

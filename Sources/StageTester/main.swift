@@ -1,0 +1,204 @@
+// stage-tester: the stage gates as a standalone tool, for any server in any
+// language, offline.
+//
+//   stage-tester --stage N [--report json] -- <server command with {port}>
+//   stage-tester --stage N --address host:port
+//   stage-tester --all -- <server command with {port}>
+//
+// It starts the server on a free port for every scenario (or uses the one at
+// --address), waits until the port accepts connections (at most 10 s), and
+// runs the scenarios of stages 1..N in order: the same scenarios as the
+// Swift Testing gates in Tests/StageNNTests. The exit status is 0 only when
+// everything passed.
+import Common
+import Foundation
+import StageGates
+
+Platform.ignoreSIGPIPE()
+Platform.raiseOpenFileLimit()
+
+/// What the command line asked for.
+struct TesterOptions {
+    var stage: Int?
+    var all = false
+    var json = false
+    var quiet = false
+    var address: String?
+    var command: String?
+}
+
+let usage = """
+    Usage: stage-tester --stage N [--report json] [--quiet] -- <server command with {port}>
+           stage-tester --stage N --address host:port
+           stage-tester --all -- <server command with {port}>
+
+    Runs the gates of stages 1..N (with --all, each stage's own scenarios, one
+    summary line per stage) against the server. {port} in the command is
+    replaced by a free port. Exit status 0 means every scenario passed.
+    """
+
+/// Parses the command line, or exits with the usage text.
+func parseOptions(_ arguments: [String]) -> TesterOptions {
+    var options = TesterOptions()
+    var index = 0
+    func value() -> String {
+        index += 1
+        guard index < arguments.count else { fail(usage, status: 2) }
+        return arguments[index]
+    }
+    while index < arguments.count {
+        switch arguments[index] {
+        case "--stage":
+            guard let stage = Int(value()), Gate.stages.contains(stage) else {
+                fail("stage-tester: --stage takes a number from 1 to \(Gate.stages.last!)", status: 2)
+            }
+            options.stage = stage
+        case "--all": options.all = true
+        case "--report":
+            guard value() == "json" else { fail("stage-tester: --report takes 'json'", status: 2) }
+            options.json = true
+        case "--quiet", "-q": options.quiet = true
+        case "--address": options.address = value()
+        case "--help", "-h":
+            log(usage)
+            Platform.exit(0)
+        case "--":
+            options.command = arguments[(index + 1)...].joined(separator: " ")
+            index = arguments.count
+        default:
+            fail("stage-tester: unknown option '\(arguments[index])'\n\n\(usage)", status: 2)
+        }
+        index += 1
+    }
+    guard options.stage != nil || options.all else { fail(usage, status: 2) }
+    guard (options.command?.isEmpty == false) != (options.address != nil) else {
+        fail("stage-tester: give either a server command after -- or --address host:port\n\n\(usage)", status: 2)
+    }
+    return options
+}
+
+/// Prints passed steps as they happen, indented under their scenario.
+final class StepPrinter: GateObserver {
+    /// Whether to print steps at all.
+    let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func stepPassed(_ step: GateStep) {
+        guard self.enabled else { return }
+        var lines = ["      · \(step.step)"]
+        if let sent = step.sent, !sent.isEmpty { lines.append("          sent:     \(GateStep.show(sent))") }
+        if let expected = step.expected { lines.append("          expected: \(GateStep.show(expected))") }
+        if let note = step.note {
+            lines.append("          \(note)")
+        } else {
+            lines.append("          received: \(GateStep.show(step.received))")
+        }
+        Output.human(lines.joined(separator: "\n"))
+    }
+}
+
+/// Where output goes: human text to stdout, or to stderr when stdout
+/// carries the JSON report.
+enum Output {
+    nonisolated(unsafe) static var jsonOnStdout = false
+
+    static func human(_ text: String) {
+        if jsonOnStdout { Platform.writeStandardError(text + "\n") } else { log(text) }
+    }
+}
+
+/// The result of one stage, for the summary and the JSON report.
+struct StageResult: Encodable {
+    var stage: Int
+    var title: String
+    var passed: Bool
+    var scenarios: Int
+    var scenariosPassed: Int
+    var failedScenario: String?
+    var failedStep: String?
+    var hint: String?
+    var chapter: String?
+}
+
+let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+Output.jsonOnStdout = options.json
+let printer = StepPrinter(enabled: !options.quiet && !options.all)
+
+/// A fresh server for one scenario (or the running one at --address).
+@MainActor
+func startServer() throws -> ServerUnderTest {
+    let server: ServerUnderTest
+    if let address = options.address {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { fail("stage-tester: --address takes host:port", status: 2) }
+        server = ServerUnderTest(existingHost: String(parts[0]), port: port)
+    } else {
+        server = try ServerUnderTest(command: options.command!)
+    }
+    server.observer = printer
+    return server
+}
+
+/// Runs `scenarios`, grouped by the stage that introduced them, and
+/// returns one result per stage.
+@MainActor
+func run(_ scenarios: [Scenario]) -> [StageResult] {
+    var results: [StageResult] = []
+    for stage in Gate.stages {
+        let ofStage = scenarios.filter { $0.stage == stage }
+        guard !ofStage.isEmpty else { continue }
+        let title = Gate.stageTitles[stage]!
+        if !options.all { Output.human("\nStage \(stage): \(title)") }
+        var result = StageResult(stage: stage, title: title, passed: true, scenarios: ofStage.count, scenariosPassed: 0)
+        for scenario in ofStage {
+            do {
+                if !options.all && !options.quiet { Output.human("  ▸ \(scenario.name)") }
+                try Gate.run(scenario, on: try startServer())
+                result.scenariosPassed += 1
+                if !options.all { Output.human("  ✔ \(scenario.name)") }
+            } catch {
+                let failure = error as? GateFailure
+                    ?? GateFailure(step: "run the scenario", problem: "\(error)", hint: "See the error above.", chapter: scenario.chapter)
+                if result.passed {
+                    result.failedScenario = scenario.name
+                    result.failedStep = failure.step
+                    result.hint = failure.hint
+                    result.chapter = failure.chapter
+                }
+                result.passed = false
+                if !options.all {
+                    Output.human("  ✘ \(scenario.name)\n" + failure.description.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+                }
+            }
+        }
+        results.append(result)
+    }
+    return results
+}
+
+let results: [StageResult]
+if options.all {
+    // Each stage on its own: which stages does this server pass?
+    results = Gate.stages.flatMap { run(Gate.scenarios(ofStage: $0)) }
+    for result in results {
+        let verdict = result.passed ? "passed" : "FAILED at \"\(result.failedScenario ?? "")\""
+        Output.human("stage \(result.stage) (\(result.title)): \(verdict) (\(result.scenariosPassed)/\(result.scenarios) scenarios)")
+    }
+} else {
+    results = run(Gate.scenarios(throughStage: options.stage!))
+    let passed = results.reduce(0) { $0 + $1.scenariosPassed }
+    let total = results.reduce(0) { $0 + $1.scenarios }
+    let allPassed = results.allSatisfy(\.passed)
+    Output.human("\n\(allPassed ? "PASSED" : "FAILED"): stage \(options.stage!) gate, \(passed) of \(total) scenarios passed.")
+    if let firstFailure = results.first(where: { !$0.passed }), let chapter = firstFailure.chapter {
+        Output.human("Start with stage \(firstFailure.stage): \(firstFailure.hint ?? "")\nRead: \(chapter)")
+    }
+}
+
+if options.json {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let data = (try? encoder.encode(results)) ?? Data("[]".utf8)
+    log(String(decoding: data, as: UTF8.self))
+}
+Platform.exit(results.allSatisfy(\.passed) ? 0 : 1)
