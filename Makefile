@@ -18,7 +18,7 @@ nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-redis test-tutorials run-server check clean
+.PHONY: help build test test-unit test-gates test-poll test-interop test-tester test-redis test-tutorials run-server run-client check clean
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -35,10 +35,14 @@ stage-%: ## Build and run stage N on PORT, e.g. make stage-2 PORT=6380
 	swift build --product Stage$(call nn,$*)
 	.build/debug/Stage$(call nn,$*) --port $(PORT)
 
+run-client: ## Run our redis-client against PORT (interactive prompt)
+	swift build --product redis-client
+	.build/debug/redis-client -p $(PORT)
+
 run-server: ## Run the newest stage on PORT
 	@$(MAKE) --no-print-directory stage-$(NEWEST)
 
-test: build test-unit test-gates test-poll test-interop test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
+test: build test-unit test-gates test-poll test-interop test-tester test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
 	@echo "make test: all passed."
 
 test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
@@ -76,12 +80,23 @@ test-redis: ## Every gate against real redis-server (skipped if absent, required
 	done; \
 	echo "test-redis: $$(grep -c PASS $(GATE_LOG)) gate scenarios passed against $$(redis-server --version | cut -d' ' -f1-3)."
 
-check: ## Run gate STAGE=N against any server: SERVER='cmd {port}' or ADDRESS=host:port
+check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {port}' or ADDRESS=host:port
 	@if [ -z "$(STAGE)" ] || { [ -z "$(SERVER)" ] && [ -z "$(ADDRESS)" ]; }; then \
 		echo "usage: make check STAGE=N SERVER='python3 my_server.py --port {port}'"; \
 		echo "       make check STAGE=N ADDRESS=127.0.0.1:6379"; exit 2; fi
-	swift build --build-tests
-	STAGE_SERVER="$(SERVER)" STAGE_ADDRESS="$(ADDRESS)" swift test --skip-build --filter Stage$(call nn,$(STAGE))Tests
+	@swift build --product stage-tester
+	.build/debug/stage-tester --stage $(STAGE) $(if $(ADDRESS),--address $(ADDRESS),-- $(SERVER))
+
+test-tester: ## stage-tester against our stages, redis-server and planted broken servers
+	swift test --skip-build --filter StageTesterTests
+
+exercise-%: ## Start exercise N: copy stage N-1 into Exercises/NN-name (once), as target ExerciseNN
+	@./.ci/make-exercise $*
+
+check-exercise-%: ## Run gate N against your exercise workspace Exercises/NN-*
+	@swift build --product Exercise$(call nn,$*)
+	@swift build --product stage-tester
+	.build/debug/stage-tester --stage $* -- .build/debug/Exercise$(call nn,$*) --port {port}
 
 diff-stage-%: ## Show what stage N changed against stage N-1
 	@if [ "$*" -le 1 ]; then echo "Stage 1 is the first stage: nothing to diff against."; exit 0; fi

@@ -5,6 +5,7 @@
 // Every stage of the course is its own executable target, built on one shared
 // library (`Common`). The package uses no third-party dependencies: writing the
 // sockets, the RESP codec and the event loop ourselves is the point.
+import Foundation
 import PackageDescription
 
 /// The stages of the course, in order. One number is used everywhere:
@@ -35,6 +36,24 @@ let stageTargets: [Target] = stages.flatMap { stage -> [Target] in
     ]
 }
 
+/// Exercise workspaces made by `make exercise-N`: every folder
+/// `Exercises/NN-name` becomes an executable target `ExerciseNN`. (SwiftPM
+/// re-reads this file only when it changes: after adding or removing a
+/// folder by hand, `touch Package.swift`.)
+let exerciseTargets: [Target] = {
+    let folder = Context.packageDirectory + "/Exercises"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.sorted().filter { $0.first?.isNumber == true }.map { name in
+        let hasReadme = FileManager.default.fileExists(atPath: "\(folder)/\(name)/README.md")
+        return .executableTarget(
+            name: "Exercise" + name.prefix(2),
+            dependencies: ["Common"],
+            path: "Exercises/\(name)",
+            exclude: hasReadme ? ["README.md"] : []
+        )
+    }
+}()
+
 let package = Package(
     name: "RedisFromScratch",
     platforms: [.macOS(.v15)],
@@ -53,6 +72,8 @@ let package = Package(
         .executableTarget(name: "stage-tester", dependencies: ["StageGates"], path: "Sources/StageTester"),
         // A small redis-cli of our own: `swift run redis-client`.
         .executableTarget(name: "redis-client", dependencies: ["Common"], path: "Sources/RedisClient"),
+        // The stage-tester binary against good and planted broken servers.
+        .testTarget(name: "StageTesterTests", dependencies: ["Common"]),
         // redis-cli, redis-benchmark and redis-py against our stages.
         .testTarget(name: "InteropTests", dependencies: ["StageGates"]),
         .testTarget(
@@ -60,6 +81,6 @@ let package = Package(
             dependencies: [],
             path: "Tests/TutorialTests"
         ),
-    ] + stageTargets,
+    ] + stageTargets + exerciseTargets,
     swiftLanguageModes: [.v6]
 )

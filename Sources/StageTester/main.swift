@@ -20,6 +20,7 @@ Platform.raiseOpenFileLimit()
 /// What the command line asked for.
 struct TesterOptions {
     var stage: Int?
+    var only: Int?
     var all = false
     var json = false
     var quiet = false
@@ -30,10 +31,11 @@ struct TesterOptions {
 let usage = """
     Usage: stage-tester --stage N [--report json] [--quiet] -- <server command with {port}>
            stage-tester --stage N --address host:port
+           stage-tester --only N -- <server command with {port}>
            stage-tester --all -- <server command with {port}>
 
-    Runs the gates of stages 1..N (with --all, each stage's own scenarios, one
-    summary line per stage) against the server. {port} in the command is
+    Runs the gates of stages 1..N against the server (--only N: stage N's own
+    scenarios; --all: each stage's own scenarios, one summary line per stage). {port} in the command is
     replaced by a free port. Exit status 0 means every scenario passed.
     """
 
@@ -53,6 +55,11 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
                 fail("stage-tester: --stage takes a number from 1 to \(Gate.stages.last!)", status: 2)
             }
             options.stage = stage
+        case "--only":
+            guard let stage = Int(value()), Gate.stages.contains(stage) else {
+                fail("stage-tester: --only takes a number from 1 to \(Gate.stages.last!)", status: 2)
+            }
+            options.only = stage
         case "--all": options.all = true
         case "--report":
             guard value() == "json" else { fail("stage-tester: --report takes 'json'", status: 2) }
@@ -70,7 +77,7 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
         }
         index += 1
     }
-    guard options.stage != nil || options.all else { fail(usage, status: 2) }
+    guard options.stage != nil || options.only != nil || options.all else { fail(usage, status: 2) }
     guard (options.command?.isEmpty == false) != (options.address != nil) else {
         fail("stage-tester: give either a server command after -- or --address host:port\n\n\(usage)", status: 2)
     }
@@ -120,7 +127,7 @@ struct StageResult: Encodable {
     var chapter: String?
 }
 
-let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+var options = parseOptions(Array(CommandLine.arguments.dropFirst()))
 Output.jsonOnStdout = options.json
 let printer = StepPrinter(enabled: !options.quiet && !options.all)
 
@@ -185,7 +192,8 @@ if options.all {
         Output.human("stage \(result.stage) (\(result.title)): \(verdict) (\(result.scenariosPassed)/\(result.scenarios) scenarios)")
     }
 } else {
-    results = run(Gate.scenarios(throughStage: options.stage!))
+    results = run(options.only.map { Gate.scenarios(ofStage: $0) } ?? Gate.scenarios(throughStage: options.stage!))
+    options.stage = options.stage ?? options.only
     let passed = results.reduce(0) { $0 + $1.scenariosPassed }
     let total = results.reduce(0) { $0 + $1.scenarios }
     let allPassed = results.allSatisfy(\.passed)
@@ -197,7 +205,7 @@ if options.all {
 
 if options.json {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = (try? encoder.encode(results)) ?? Data("[]".utf8)
     log(String(decoding: data, as: UTF8.self))
 }

@@ -7,6 +7,7 @@
 /// a sample had expired, many more probably have too, so it samples again
 /// at once, within a time budget so that clients are never starved.
 public enum ActiveExpiry {
+    // snippet: cycle
     /// How many keys with a TTL one sample looks at (Redis: 20).
     public static let sampleSize = 20
     /// Sample again at once while more than this share of a sample expired.
@@ -16,8 +17,10 @@ public enum ActiveExpiry {
     /// The longest one cycle may run, in milliseconds (Redis: 25% of a 100 ms tick).
     public static let budgetMilliseconds: Int64 = 25
 
-    /// Runs one cycle. Each sample takes the lock separately, so clients'
-    /// commands slip in between samples. Returns the keys deleted.
+    /// Runs one cycle. Each sample takes the lock separately, so clients on
+    /// other threads can slip in between samples; on the reactor thread the
+    /// cycle runs to its end (at most the budget) before clients go on, which
+    /// is why the budget exists. Returns the keys deleted.
     @discardableResult
     public static func runCycle(on store: Store, budgetMilliseconds: Int64 = ActiveExpiry.budgetMilliseconds) -> Int {
         let start = Platform.monotonicMilliseconds()
@@ -34,6 +37,7 @@ public enum ActiveExpiry {
         }
         return deleted
     }
+    // end-snippet
 
     /// Runs the cycle every `interval`, forever (until the task is cancelled).
     public static func runForever(on store: Store) async {

@@ -11,25 +11,29 @@ import sys
 store = {}
 
 
+class Raw(bytes):
+    """A reply that is already encoded (a simple string or an error)."""
+
+
 def encode(value):
     if value is None:
         return b"$-1\r\n"
     if isinstance(value, int):
         return b":%d\r\n" % value
-    if isinstance(value, bytes):
-        return b"$%d\r\n%s\r\n" % (len(value), value)
-    return value  # already encoded
+    if isinstance(value, Raw):
+        return bytes(value)
+    return b"$%d\r\n%s\r\n" % (len(value), value)
 
 
 def execute(args):
     name = args[0].upper()
     if name == b"PING":
-        return b"+PONG\r\n" if len(args) == 1 else args[1]
+        return Raw(b"+PONG\r\n") if len(args) == 1 else args[1]
     if name == b"ECHO":
         return args[1]
     if name == b"SET":
         store[args[1]] = args[2]  # the bug: EX, PX, EXAT and PXAT are ignored
-        return b"+OK\r\n"
+        return Raw(b"+OK\r\n")
     if name == b"GET":
         return store.get(args[1])
     if name == b"DEL":
@@ -40,12 +44,12 @@ def execute(args):
         return len(store)
     if name == b"FLUSHALL":
         store.clear()
-        return b"+OK\r\n"
+        return Raw(b"+OK\r\n")
     if name == b"EXPIRE" or name == b"PEXPIRE":
         return 1 if args[1] in store else 0  # the bug: the TTL is forgotten
     if name == b"TTL" or name == b"PTTL":
         return -1 if args[1] in store else -2
-    return b"-ERR unknown command\r\n"
+    return Raw(b"-ERR unknown command\r\n")
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -53,31 +57,39 @@ class Handler(socketserver.BaseRequestHandler):
         buffer = b""
         while data := self.request.recv(65536):
             buffer += data
-            replies = b""
+            replies = []
+            position = 0
             while True:
-                command, buffer = parse(buffer)
+                command, position = parse(buffer, position)
                 if command is None:
                     break
-                replies += encode(execute(command))
-            self.request.sendall(replies)
+                replies.append(encode(execute(command)))
+            buffer = buffer[position:]
+            self.request.sendall(b"".join(replies))
 
 
-def parse(buffer):
-    """One multibulk command from the front of buffer, or (None, buffer)."""
-    if not buffer.startswith(b"*") or b"\r\n" not in buffer:
-        return None, buffer
-    header, rest = buffer.split(b"\r\n", 1)
+def parse(buffer, position):
+    """One multibulk command at buffer[position:]: (args, new position), or (None, position)."""
+    start = position
+    if buffer[position:position + 1] != b"*":
+        return None, start
+    end = buffer.find(b"\r\n", position)
+    if end < 0:
+        return None, start
+    count = int(buffer[position + 1:end])
+    position = end + 2
     args = []
-    for _ in range(int(header[1:])):
-        if b"\r\n" not in rest:
-            return None, buffer
-        length_line, rest = rest.split(b"\r\n", 1)
-        length = int(length_line[1:])
-        if len(rest) < length + 2:
-            return None, buffer
-        args.append(rest[:length])
-        rest = rest[length + 2:]
-    return args, rest
+    for _ in range(count):
+        end = buffer.find(b"\r\n", position)
+        if end < 0:
+            return None, start
+        length = int(buffer[position + 1:end])
+        position = end + 2
+        if len(buffer) < position + length + 2:
+            return None, start
+        args.append(buffer[position:position + length])
+        position += length + 2
+    return args, position
 
 
 socketserver.ThreadingTCPServer.allow_reuse_address = True

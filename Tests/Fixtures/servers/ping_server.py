@@ -7,5 +7,4 @@ class Handler(socketserver.BaseRequestHandler):
             count = pending.upper().count(b"PING")
             self.request.sendall(b"+PONG\r\n" * count)
             pending = pending[pending.upper().rfind(b"PING") + 4:] if count else pending
-socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
