@@ -57,6 +57,20 @@ extension Scenario {
     }
 }
 
+/// Short helpers that the scenario tables share.
+protocol ScenarioHelpers {}
+
+extension ScenarioHelpers {
+    /// Bytes from text.
+    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
+    /// A request (an array of bulk strings) from words.
+    static func r(_ words: String...) -> [UInt8] { RESPValue.request(words.map { Array($0.utf8) }) }
+    /// One exchange: a request and the exact reply expected.
+    static func x(_ request: [UInt8], _ reply: String, _ step: String, hint: String) -> Exchange {
+        Exchange(step: step, request: request, reply: Array(reply.utf8), hint: hint)
+    }
+}
+
 /// The gates of all stages, and how to run them.
 public enum Gate {
     /// The scenarios of stage `number` alone.

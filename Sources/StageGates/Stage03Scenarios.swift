@@ -1,7 +1,7 @@
 import Common
 
 /// Stage 3: real RESP parsing and command dispatch, with PING and ECHO.
-enum Stage03Scenarios {
+enum Stage03Scenarios: ScenarioHelpers {
     /// Where stage 3's behaviour is taught.
     static let chapter = "Tutorials/03-echo.md"
 
@@ -10,8 +10,6 @@ enum Stage03Scenarios {
         Scenario.exchanges(stage: 3, name, chapter: chapter + anchor, exchanges)
     }
 
-    /// Bytes from text.
-    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     /// `$<n>\r\n<bytes>\r\n`.
     static func bulk(_ bytes: [UInt8]) -> [UInt8] { RESPValue.bulkString(bytes).encoded }

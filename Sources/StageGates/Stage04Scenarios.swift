@@ -1,7 +1,7 @@
 import Common
 
 /// Stage 4: many clients at once, none of which can hold up the others.
-enum Stage04Scenarios {
+enum Stage04Scenarios: ScenarioHelpers {
     /// Where stage 4's behaviour is taught.
     static let chapter = "Tutorials/04-concurrent-clients.md"
     /// How long a client may wait for a reply while others misbehave. A
@@ -10,8 +10,6 @@ enum Stage04Scenarios {
     /// The mistake these scenarios catch.
     static let oneAtATimeHint = "Is the server still serving one client at a time? Give each client its own task, and never block a thread in recv."
 
-    /// Bytes from text.
-    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     static let all: [Scenario] = [
         Scenario(stage: 4, "three clients interleave, each reply on its own connection", chapter: chapter + "#the-problem-one-client-at-a-time") { server, scenario in

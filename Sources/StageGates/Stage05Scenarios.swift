@@ -1,18 +1,10 @@
 import Common
 
 /// Stage 5: SET, GET and friends on a store shared by every client.
-enum Stage05Scenarios {
+enum Stage05Scenarios: ScenarioHelpers {
     /// Where stage 5's behaviour is taught.
     static let chapter = "Tutorials/05-set-get.md"
 
-    /// Bytes from text.
-    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
-    /// A request from words.
-    static func r(_ words: String...) -> [UInt8] { RESPValue.request(words.map { Array($0.utf8) }) }
-    /// One exchange.
-    static func x(_ request: [UInt8], _ reply: String, _ step: String, hint: String) -> Exchange {
-        Exchange(step: step, request: request, reply: b(reply), hint: hint)
-    }
 
     static let arity = "Reply with Redis's exact text: -ERR wrong number of arguments for '<command>' command (lowercase name)."
     static let ok = "+OK\r\n"

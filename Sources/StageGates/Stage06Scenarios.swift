@@ -2,18 +2,10 @@ import Common
 import Foundation
 
 /// Stage 6: time to live, passive expiry and active expiry.
-enum Stage06Scenarios {
+enum Stage06Scenarios: ScenarioHelpers {
     /// Where stage 6's behaviour is taught.
     static let chapter = "Tutorials/06-expiry.md"
 
-    /// Bytes from text.
-    static func b(_ text: String) -> [UInt8] { Array(text.utf8) }
-    /// A request from words.
-    static func r(_ words: String...) -> [UInt8] { RESPValue.request(words.map { Array($0.utf8) }) }
-    /// One exchange.
-    static func x(_ request: [UInt8], _ reply: String, _ step: String, hint: String) -> Exchange {
-        Exchange(step: step, request: request, reply: b(reply), hint: hint)
-    }
     /// The current Unix time in milliseconds, by this machine's clock (the
     /// server under test runs on the same machine).
     static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
