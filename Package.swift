@@ -38,8 +38,8 @@ let stageTargets: [Target] = stages.flatMap { stage -> [Target] in
 
 /// Exercise workspaces made by `make exercise-N`: every folder
 /// `Exercises/NN-name` becomes an executable target `ExerciseNN`. (SwiftPM
-/// re-reads this file only when it changes: after adding or removing a
-/// folder by hand, `touch Package.swift`.)
+/// caches what this file evaluates to: after adding or removing a folder by
+/// hand, run `swift package purge-cache`; `make exercise-N` does.)
 let exerciseTargets: [Target] = {
     let folder = Context.packageDirectory + "/Exercises"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
