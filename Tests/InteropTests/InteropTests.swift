@@ -75,6 +75,53 @@ struct InteropTests {
     }
 }
 
+/// Our own redis-client must print what redis-cli prints, against
+/// redis-server and against our stage 6.
+@Suite("redis-client")
+struct RedisClientTests {
+    /// Commands, and the lines redis-cli shows for them.
+    static let checks: [(String, String)] = [
+        ("FLUSHALL", "OK"),
+        ("SET foo bar", "OK"),
+        ("GET foo", "\"bar\""),
+        ("GET missing", "(nil)"),
+        ("EXISTS foo missing", "(integer) 1"),
+        ("SET k", "(error) ERR wrong number of arguments for 'set' command"),
+        ("CONFIG GET appendonly", "1) \"appendonly\"\n2) \"no\""),
+    ]
+
+    /// The redis-client binary.
+    static var client: String { Tools.packageRoot + "/.build/debug/redis-client" }
+
+    @Test("one command per run, against our stage 6 and redis-server",
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
+    func oneShot(server kind: String) throws {
+        try Tools.require("redis-server")
+        let server = kind == "ours" ? try Gate.startOwnServer(stage: 6)
+            : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
+        defer { server.stop() }
+        for (command, expected) in Self.checks {
+            let result = try Tools.run("\(Self.client) -p \(server.port) \(command)")
+            #expect(result.output.trimmingCharacters(in: .newlines) == expected, "\(kind): redis-client \(command)")
+        }
+    }
+
+    @Test("the prompt reads quoted commands from standard input, and quits",
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
+    func prompt(server kind: String) throws {
+        try Tools.require("redis-server")
+        let server = kind == "ours" ? try Gate.startOwnServer(stage: 6)
+            : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
+        defer { server.stop() }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("client-input-\(server.port).txt")
+        try #"SET "a b" 'it\'s'"# .appending("\nGET \"a b\"\nquit\nGET never\n").write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let result = try Tools.run("\(Self.client) -p \(server.port) < '\(input.path)'")
+        #expect(result.status == 0)
+        #expect(result.output == "OK\n\"it's\"\n", "\(kind): \(result.output)")
+    }
+}
+
 /// Finding and running external tools.
 enum Tools {
     /// True under CI, where missing tools are failures, not skips.
