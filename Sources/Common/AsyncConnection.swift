@@ -36,7 +36,12 @@ public final class AsyncConnection: Sendable {
     ///
     /// The bytes land in a buffer on the thread's stack (see `receive`), so
     /// an idle connection holds no read buffer at all.
-    public func read(appendingTo parser: inout RequestParser) async throws -> Int {
+    ///
+    /// `waitingFirst`: wait for readiness before trying. After a read that
+    /// returned less than `readSize`, the socket is empty, so trying again
+    /// at once would only cost a `recv` that fails with EAGAIN.
+    public func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> Int {
+        if waitingFirst { await self.reactor.waitUntilReadable(self.fd) }
         while true {
             let (count, readErrno) = AsyncConnection.receive(self.fd, appendingTo: &parser)
             if count >= 0 { return count }

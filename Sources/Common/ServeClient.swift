@@ -19,9 +19,14 @@ public func serveClient(_ connection: AsyncConnection, respond: (inout ClientSes
     var session = ClientSession()
     var parser = RequestParser()
     var replies: [UInt8] = []
+    // A short read emptied the socket: next time, wait before reading (this
+    // saves one failing `recv` per request; see `AsyncConnection.read`).
+    var socketIsEmpty = false
     while true {
         do {
-            if try await connection.read(appendingTo: &parser) == 0 { return }
+            let count = try await connection.read(appendingTo: &parser, waitingFirst: socketIsEmpty)
+            if count == 0 { return }
+            socketIsEmpty = count < AsyncConnection.readSize
         } catch {
             return // The connection broke.
         }

@@ -131,9 +131,12 @@ public struct SetCommand: Sendable, Equatable {
             // snippet: set-write
             let oldValue = self.returnsOldValue ? database.value(of: self.key) : nil
             let oldReply = oldValue.map { RESPValue.bulkString($0) } ?? .nullBulkString
-            let exists = database.contains(self.key)
-            if (self.condition == .ifMissing && exists) || (self.condition == .ifExists && !exists) {
-                return self.returnsOldValue ? oldReply : .nullBulkString
+            // Look the key up again only when NX or XX needs to know.
+            if self.condition != .always {
+                let exists = self.returnsOldValue ? oldValue != nil : database.contains(self.key)
+                if (self.condition == .ifMissing && exists) || (self.condition == .ifExists && !exists) {
+                    return self.returnsOldValue ? oldReply : .nullBulkString
+                }
             }
             database.set(self.key, self.value, keepExpiry: self.expiry == .keep)
             // end-snippet

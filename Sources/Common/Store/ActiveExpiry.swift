@@ -25,7 +25,10 @@ public enum ActiveExpiry {
     public static func runCycle(on store: Store, budgetMilliseconds: Int64 = ActiveExpiry.budgetMilliseconds) -> Int {
         let start = Platform.monotonicMilliseconds()
         var deleted = 0
-        var generator = SystemRandomNumberGenerator()
+        // One system call for a seed, then a cheap generator: the system
+        // generator makes a `getrandom` call for every number.
+        var seeder = SystemRandomNumberGenerator()
+        var generator = SampleRandom(seed: seeder.next())
         while true {
             let (sampled, expired) = store.withDatabase { database in
                 database.expireRandomKeys(count: sampleSize, using: &generator)
@@ -45,5 +48,23 @@ public enum ActiveExpiry {
             do { try await Task.sleep(for: interval) } catch { return }
             runCycle(on: store)
         }
+    }
+}
+
+/// A small, fast random generator (SplitMix64) for picking sample keys.
+/// Not for anything secret; only spreads the samples.
+struct SampleRandom: RandomNumberGenerator {
+    /// The generator's state.
+    private var state: UInt64
+
+    /// Starts from `seed`.
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
