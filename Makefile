@@ -18,7 +18,7 @@ nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-tester test-redis test-tutorials run-server run-client check clean
+.PHONY: help build test test-unit test-gates test-poll test-interop test-tester test-redis test-tutorials run-server run-client check clean bench bench-quick
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -101,6 +101,16 @@ check-exercise-%: ## Run gate N against your exercise workspace Exercises/NN-*
 diff-stage-%: ## Show what stage N changed against stage N-1
 	@if [ "$*" -le 1 ]; then echo "Stage 1 is the first stage: nothing to diff against."; exit 0; fi
 	diff -ruN --exclude=README.md $(call folder,$(shell echo $$(($* - 1)))) $(call folder,$*) || true
+
+# Benchmarks: rounds of each redis-benchmark workload, and requests per test.
+ROUNDS ?= 3
+REQUESTS ?= 200000
+
+bench: ## Benchmark the newest stage beside redis-server (needs redis-server, redis-benchmark); ROUNDS=3 REQUESTS=200000
+	python3 Tests/Benchmarks/bench.py --rounds $(ROUNDS) --requests $(REQUESTS)
+
+bench-quick: ## Smoke-test the benchmark in about a minute (results go to .build/bench/, not Tutorials/)
+	python3 Tests/Benchmarks/bench.py --quick
 
 clean: ## Remove build products
 	swift package clean

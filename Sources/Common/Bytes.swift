@@ -6,6 +6,10 @@ extension Collection where Element == UInt8 {
     /// are case-insensitive, so `PING`, `ping` and `PiNg` are one command.
     ///
     /// Compares byte by byte, with no allocation: this runs for every command.
+    /// `@inlinable` lets the stages compile it for `[UInt8]` itself; a call
+    /// across modules to a generic function would otherwise walk the bytes
+    /// through the slow, type-erased path.
+    @inlinable
     public func equalsIgnoringASCIICase(_ name: StaticString) -> Bool {
         guard self.count == name.utf8CodeUnitCount else { return false }
         return name.withUTF8Buffer { expected in
@@ -20,7 +24,8 @@ extension Collection where Element == UInt8 {
     // end-snippet
 
     /// The ASCII lowercase of one byte; other bytes are returned unchanged.
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
+    @usableFromInline
+    static func lowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
