@@ -90,6 +90,12 @@ struct RedisClientTests {
         ("CONFIG GET appendonly", "1) \"appendonly\"\n2) \"no\""),
     ]
 
+    /// Starts our stage 6 ("ours") or redis-server ("redis") on a free port.
+    static func start(_ kind: String) throws -> ServerUnderTest {
+        kind == "ours" ? try Gate.startOwnServer(stage: 6)
+            : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
+    }
+
     /// The redis-client binary.
     static var client: String { Tools.packageRoot + "/.build/debug/redis-client" }
 
@@ -97,8 +103,7 @@ struct RedisClientTests {
           .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
     func oneShot(server kind: String) throws {
         try Tools.require("redis-server")
-        let server = kind == "ours" ? try Gate.startOwnServer(stage: 6)
-            : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
+        let server = try Self.start(kind)
         defer { server.stop() }
         for (command, expected) in Self.checks {
             let result = try Tools.run("\(Self.client) -p \(server.port) \(command)")
@@ -110,8 +115,7 @@ struct RedisClientTests {
           .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
     func prompt(server kind: String) throws {
         try Tools.require("redis-server")
-        let server = kind == "ours" ? try Gate.startOwnServer(stage: 6)
-            : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
+        let server = try Self.start(kind)
         defer { server.stop() }
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("client-input-\(server.port).txt")
         try #"SET "a b" 'it\'s'"# .appending("\nGET \"a b\"\nquit\nGET never\n").write(to: input, atomically: true, encoding: .utf8)

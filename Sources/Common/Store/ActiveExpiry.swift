@@ -28,7 +28,7 @@ public enum ActiveExpiry {
         // One system call for a seed, then a cheap generator: the system
         // generator makes a `getrandom` call for every number.
         var seeder = SystemRandomNumberGenerator()
-        var generator = SampleRandom(seed: seeder.next())
+        var generator = SplitMix64(seed: seeder.next())
         while true {
             let (sampled, expired) = store.withDatabase { database in
                 database.expireRandomKeys(count: sampleSize, using: &generator)
@@ -51,16 +51,17 @@ public enum ActiveExpiry {
     }
 }
 
-/// A small, fast random generator (SplitMix64) for picking sample keys.
-/// Not for anything secret; only spreads the samples.
-struct SampleRandom: RandomNumberGenerator {
+/// A small, fast random generator (SplitMix64): for picking sample keys,
+/// and for test payloads that must be the same on every run. Not for
+/// anything secret.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator's state.
     private var state: UInt64
 
     /// Starts from `seed`.
-    init(seed: UInt64) { self.state = seed }
+    public init(seed: UInt64) { self.state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
