@@ -14,6 +14,11 @@ public struct ServerOptions: Sendable, Equatable {
     /// The defaults: 127.0.0.1:6379.
     public init() {}
 
+    /// True when only this machine can connect (127.0.0.0/8, ::1, localhost).
+    public var isLoopbackOnly: Bool {
+        self.bindAddress.hasPrefix("127.") || self.bindAddress == "::1" || self.bindAddress == "localhost"
+    }
+
     /// The help text, naming the program.
     public static func usage(program: String) -> String {
         """
@@ -80,7 +85,12 @@ public struct ServerOptions: Sendable, Equatable {
     public static func fromCommandLine() -> ServerOptions {
         let program = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "server"
         do {
-            return try parse(Array(CommandLine.arguments.dropFirst()))
+            let options = try parse(Array(CommandLine.arguments.dropFirst()))
+            if !options.isLoopbackOnly {
+                // Redis's protected mode refuses such clients; we only warn.
+                log("WARNING: listening on \(options.bindAddress), not only on this machine. This server has no password: anyone who can reach the port can read and change its data.")
+            }
+            return options
         } catch .helpRequested {
             log(usage(program: program))
             Platform.exit(0)

@@ -137,6 +137,13 @@ struct ServerOptionsTests {
         #expect(options.bindAddress == bind)
     }
 
+    @Test("binding beyond loopback is noticed (the server warns)", arguments: [
+        ("127.0.0.1", true), ("::1", true), ("localhost", true), ("0.0.0.0", false), ("192.168.1.5", false),
+    ])
+    func loopback(_ address: String, _ loopbackOnly: Bool) throws {
+        #expect(try ServerOptions.parse(["--bind", address]).isLoopbackOnly == loopbackOnly)
+    }
+
     @Test("bad options are refused", arguments: [
         (["--port"], ServerOptions.ParseError.missingValue("--port")), (["--port", "x"], .invalidPort("x")),
         (["--port", "70000"], .invalidPort("70000")), (["--verbose"], .unknownOption("--verbose")), (["--help"], .helpRequested),
