@@ -1,0 +1,939 @@
+#!/usr/bin/env python3
+"""Benchmark the newest stage beside real redis-server, on this machine.
+
+    python3 Tests/Benchmarks/bench.py                 # what `make bench` runs
+    python3 Tests/Benchmarks/bench.py --quick         # a smoke test of about a minute
+    python3 Tests/Benchmarks/bench.py --rounds 5 --requests 500000
+
+What it does, in order:
+
+1. builds the newest stage (the highest-numbered folder in Stages/) in release
+   mode, and copies the binary aside so a rebuild cannot swap it mid-run;
+2. memory, each on a freshly started pair of servers (memory that a server
+   freed is often kept by its allocator, and would distort the next figure):
+   resident bytes per idle connection (10,000 idle clients), then resident
+   bytes per key (1,000,000 keys loaded with pipelined SETs);
+3. throughput, latency and CPU: on a third fresh pair, `redis-benchmark`
+   workloads, alternating our server and Redis (A B A B) for ROUNDS rounds,
+   reading each server's CPU time from /proc before and after every run;
+4. prints a markdown table of the medians and which targets are met, and
+   writes Tutorials/performance-results.md and Tutorials/performance-chart.svg
+   (with --quick, into .build/bench/ instead, so a smoke test never
+   overwrites real figures).
+
+Standard library only, Linux only (/proc). Exit status: 0 when the run
+completed (whether or not every target is met), 1 when a server failed or
+redis-benchmark reported an error, 2 when redis-server or redis-benchmark is
+missing, 130 on Ctrl-C.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import resource
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"  # loopback only: nothing here should be reachable from outside
+WORK_DIR = ROOT / ".build" / "bench"  # logs, the copied binary, quick-run results
+
+# Each workload is one redis-benchmark run of the four tests below.
+WORKLOADS = [
+    ("-c 50", ["-c", "50"]),                   # 50 clients, one request in flight each
+    ("-c 50 -P 16", ["-c", "50", "-P", "16"]),  # pipelined: the server's own cost dominates
+    ("-c 500", ["-c", "500"]),                 # many clients: readiness handling at scale
+]
+TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]  # what `-t ping,set,get` runs
+
+# The "must reach" targets of the optimisation work.
+MIN_THROUGHPUT_RATIO = 0.90   # ours / Redis, every test of every workload
+MAX_CPU_RATIO = 1.10          # ours / Redis, CPU time per request
+MAX_KEY_RATIO = 1.50          # ours / Redis, resident bytes per key
+MAX_IDLE_CONNECTION_BYTES = 8 * 1024
+
+BENCHMARK_TIMEOUT = 600  # s; redis-benchmark spins forever if the server vanishes
+
+
+class BenchError(Exception):
+    """A failure that ends the run with a clear message and exit status 1."""
+
+
+# ---------------------------------------------------------------------------
+# Reading a process's CPU time and memory from /proc
+# ---------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # units of utime/stime, usually 100 per second
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a whole process (all its threads), in seconds.
+
+    /proc/PID/stat fields 14 and 15 are utime and stime in clock ticks. The
+    second field, the command name, is in parentheses and may hold spaces, so
+    the fields are counted from the last ')': field 3 is the first one after it.
+    """
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2:].split()
+    utime, stime = int(fields[14 - 3]), int(fields[15 - 3])
+    return (utime + stime) / CLOCK_TICKS
+
+
+def rss_bytes(pid):
+    """Resident set size of a process (VmRSS in /proc/PID/status), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024  # the kernel reports kB
+    raise BenchError(f"no VmRSS for process {pid}")
+
+
+# ---------------------------------------------------------------------------
+# A small pipelined RESP client
+# ---------------------------------------------------------------------------
+
+class RespError(Exception):
+    """An error reply (-ERR ...) from the server."""
+
+
+class RespClient:
+    """Just enough of a Redis client to load keys fast: RESP2, pipelined.
+
+    Pipelining means writing many commands before reading any reply, so that
+    one round trip carries a thousand commands instead of one; loading a
+    million keys one at a time would take minutes.
+    """
+
+    def __init__(self, port, timeout=60):
+        self.sock = socket.create_connection((HOST, port), timeout=timeout)
+        self.reader = self.sock.makefile("rb")  # buffered: readline() is cheap
+
+    def close(self):
+        self.reader.close()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @staticmethod
+    def encode(*args):
+        """One command as a RESP array of bulk strings: *2 $3 GET $3 key."""
+        parts = [b"*%d\r\n" % len(args)]
+        for arg in args:
+            data = arg if isinstance(arg, bytes) else str(arg).encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        return b"".join(parts)
+
+    def read_reply(self):
+        """Read one reply: +simple, -error, :integer, $bulk or *array."""
+        line = self.reader.readline()
+        if not line.endswith(b"\r\n"):
+            raise BenchError("the server closed the connection in the middle of a reply")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise RespError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            length = int(rest)
+            return None if length < 0 else self.reader.read(length + 2)[:-2]
+        if kind == b"*":
+            count = int(rest)
+            return None if count < 0 else [self.read_reply() for _ in range(count)]
+        raise BenchError(f"unexpected reply line {line!r}")
+
+    def call(self, *args):
+        """Send one command and return its reply."""
+        self.sock.sendall(self.encode(*args))
+        return self.read_reply()
+
+    def pipeline(self, commands):
+        """Send every command in one write, then read every reply, in order."""
+        self.sock.sendall(b"".join(self.encode(*command) for command in commands))
+        return [self.read_reply() for _ in commands]
+
+
+# ---------------------------------------------------------------------------
+# Starting and stopping the servers
+# ---------------------------------------------------------------------------
+
+def free_port():
+    """A TCP port that nobody listens on right now: bind port 0, let the kernel choose."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def die_with_parent():
+    """In the child, before exec: ask Linux to SIGKILL it if this script dies.
+
+    try/finally covers exceptions and Ctrl-C, but not `kill -9` of this
+    script; this covers that too, so no server is ever left behind.
+    """
+    try:
+        import ctypes
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the try/finally in main() still stops the servers
+
+
+class Server:
+    """One server process on a free loopback port, started and stopped by us."""
+
+    def __init__(self, name, command):
+        self.name = name              # "ours" or "redis"
+        self.port = free_port()
+        self.argv = [part.replace("{port}", str(self.port)) for part in command]
+        self.process = None
+        self.log_path = WORK_DIR / f"{name}-{self.port}.log"
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def start(self, timeout=30):
+        """Start the process and wait until it answers PING."""
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                with RespClient(self.port, timeout=2) as client:
+                    if client.call("PING") == "PONG":
+                        return
+            except (OSError, RespError, BenchError):
+                time.sleep(0.1)  # not listening yet
+        raise BenchError(f"{self.name} did not answer PING on port {self.port} within {timeout} s: "
+                         f"{shlex.join(self.argv)}\n{self.log_tail()}")
+
+    def check_alive(self):
+        """Fail clearly if the server process has exited (crashed, or never started)."""
+        if self.process.poll() is not None:
+            raise BenchError(f"{self.name} exited with status {self.process.returncode}: "
+                             f"{shlex.join(self.argv)}\n{self.log_tail()}")
+
+    def log_tail(self, lines=15):
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"--- last lines of {self.log_path} ---\n{tail}" if tail else f"(nothing in {self.log_path})"
+
+    def stop(self):
+        """SIGTERM, then SIGKILL if it lingers; always reap the process."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class ServerPair:
+    """Our server and redis-server, freshly started; stopped on leaving the `with`."""
+
+    def __init__(self, ours_binary):
+        self.ours = Server("ours", [str(ours_binary), "--port", "{port}"])
+        self.redis = Server("redis", [
+            "redis-server", "--port", "{port}", "--bind", HOST,
+            "--save", "", "--appendonly", "no", "--daemonize", "no",
+            # Redis refuses the 10,001st client by default; the idle-connection
+            # run opens 10,000 plus a probe, so leave a little room.
+            "--maxclients", "10100"])
+        self.servers = [self.ours, self.redis]
+
+    def __enter__(self):
+        try:
+            for server in self.servers:
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        for server in self.servers:
+            server.stop()
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+
+def newest_stage():
+    """The newest stage's folder and product: Stages/06-expiry -> ("06-expiry", "Stage06")."""
+    stages = sorted(p.name for p in (ROOT / "Stages").iterdir()
+                    if p.is_dir() and re.match(r"^\d\d-", p.name))
+    if not stages:
+        raise BenchError(f"no stage folders (NN-name) in {ROOT / 'Stages'}")
+    return stages[-1], "Stage" + stages[-1][:2]
+
+
+def build(product):
+    """Build the product in release mode; return a private copy of the binary.
+
+    The copy matters on a shared machine: if someone rebuilds while the
+    benchmark runs, the server we measure is still the one we built.
+    """
+    command = ["swift", "build", "-c", "release", "--product", product]
+    print(f"$ {shlex.join(command)}", flush=True)
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        raise BenchError(f"the release build of {product} failed")
+    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    copy = WORK_DIR / product
+    shutil.copy2(Path(bin_dir) / product, copy)
+    return command, copy
+
+
+# ---------------------------------------------------------------------------
+# Memory
+# ---------------------------------------------------------------------------
+
+def raise_open_file_limit(needed):
+    """Let this process hold `needed` sockets: raise the soft limit, up to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= needed:
+        return
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise BenchError(f"{needed} open files are needed but the hard limit is {hard}: "
+                         f"raise it (ulimit -Hn) or use fewer connections (--connections)")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+
+
+def bytes_per_idle_connection(server, count):
+    """Resident bytes each idle client costs the server.
+
+    Open `count` connections that send nothing, PING the first and the last
+    (connecting proves nothing: the kernel completes handshakes into the
+    listen backlog by itself), wait for the server to settle, and compare
+    VmRSS with the figure before.
+    """
+    raise_open_file_limit(count + 200)
+    before = rss_bytes(server.pid)
+    clients = []
+    try:
+        for _ in range(count):
+            clients.append(socket.create_connection((HOST, server.port), timeout=30))
+        for client in (clients[0], clients[-1]):
+            client.sendall(b"PING\r\n")
+            reply = client.recv(64)
+            if reply != b"+PONG\r\n":
+                raise BenchError(f"{server.name}: idle connection got {reply!r} to PING, not +PONG")
+        time.sleep(1)
+        server.check_alive()
+        after = rss_bytes(server.pid)
+    finally:
+        for client in clients:
+            # Reset instead of the usual close: no TIME_WAIT entries left to
+            # hold thousands of local ports while the benchmarks run.
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            client.close()
+    return (after - before) / count
+
+
+def bytes_per_key(server, count, batch=1000):
+    """Resident bytes per key: FLUSHALL, load `count` keys with pipelined SETs.
+
+    Keys are 11 bytes (key:0000001), values 16 bytes (val:000000000001).
+    """
+    with RespClient(server.port) as client:
+        client.call("FLUSHALL")
+        time.sleep(0.5)
+        before = rss_bytes(server.pid)
+        for start in range(0, count, batch):
+            commands = [("SET", f"key:{i:07d}", f"val:{i:012d}")
+                        for i in range(start, min(start + batch, count))]
+            replies = client.pipeline(commands)
+            if any(reply != "OK" for reply in replies):
+                raise BenchError(f"{server.name}: a SET did not answer OK")
+        size = client.call("DBSIZE")
+        if size != count:
+            raise BenchError(f"{server.name}: DBSIZE is {size} after loading {count} keys")
+    time.sleep(1)  # let Redis finish rehashing its dict, as it does in the background
+    server.check_alive()
+    return (rss_bytes(server.pid) - before) / count
+
+
+# ---------------------------------------------------------------------------
+# Throughput, latency and CPU with redis-benchmark
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """One redis-benchmark run against one server: four tests."""
+    rps: dict = field(default_factory=dict)   # test -> requests per second
+    p50: dict = field(default_factory=dict)   # test -> ms
+    p99: dict = field(default_factory=dict)   # test -> ms
+    cpu_us_per_request: float = 0.0           # server CPU over the whole run
+
+
+def benchmark_command(port, requests, workload_args):
+    return ["redis-benchmark", "-h", HOST, "-p", str(port), "-t", "ping,set,get",
+            "-n", str(requests), *workload_args, "--csv"]
+
+
+def parse_csv(text):
+    """redis-benchmark --csv output -> {test: row}, columns named by its header line.
+
+    The header (redis-benchmark 7) is "test","rps","avg_latency_ms",
+    "min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",
+    "max_latency_ms". Reading columns by name survives a reordering.
+    """
+    import csv
+    rows = list(csv.reader(line for line in text.splitlines() if line.startswith('"')))
+    if not rows or rows[0][:2] != ["test", "rps"]:
+        raise BenchError(f"redis-benchmark printed no CSV header:\n{text}")
+    header = rows[0]
+    return {row[0]: dict(zip(header, row)) for row in rows[1:]}
+
+
+def run_benchmark(server, requests, workload_args):
+    """One redis-benchmark run, with the server's CPU time measured around it."""
+    command = benchmark_command(server.port, requests, workload_args)
+    server.check_alive()  # redis-benchmark retries a dead server forever
+    before = cpu_seconds(server.pid)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=BENCHMARK_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{server.name}: redis-benchmark took over {BENCHMARK_TIMEOUT} s: "
+                         f"{shlex.join(command)}") from None
+    after = cpu_seconds(server.pid)
+    server.check_alive()
+    # redis-benchmark 7 prints "Error from server: ..." on stderr and exits 1.
+    # "WARNING: Could not fetch server CONFIG" is harmless, so it is not an error.
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()
+              or "could not connect" in line.lower()]
+    if result.returncode < 0:  # not its own failure: something outside sent it a signal
+        raise BenchError(f"{server.name}: redis-benchmark was killed by "
+                         f"{signal.Signals(-result.returncode).name}: {shlex.join(command)}")
+    if result.returncode != 0 or errors:
+        raise BenchError(f"{server.name}: redis-benchmark failed (exit status {result.returncode}): "
+                         f"{shlex.join(command)}\n{result.stderr.strip()}")
+    rows = parse_csv(result.stdout)
+    missing = [test for test in TESTS if test not in rows]
+    if missing:
+        raise BenchError(f"{server.name}: redis-benchmark reported no {', '.join(missing)}:\n{result.stdout}")
+    run = Run(cpu_us_per_request=(after - before) * 1e6 / (len(TESTS) * requests))
+    for test in TESTS:
+        run.rps[test] = float(rows[test]["rps"])
+        run.p50[test] = float(rows[test]["p50_latency_ms"])
+        run.p99[test] = float(rows[test]["p99_latency_ms"])
+    return run
+
+
+def run_workloads(pair, rounds, requests):
+    """Every workload, `rounds` times, alternating ours and Redis.
+
+    Alternating (A B A B, rather than all of A then all of B) spreads any
+    slow spell of a shared machine over both servers instead of one.
+    Returns {workload: {server name: [Run, ...]}}.
+    """
+    runs = {name: {server.name: [] for server in pair.servers} for name, _ in WORKLOADS}
+    for round_number in range(1, rounds + 1):
+        for name, workload_args in WORKLOADS:
+            for server in pair.servers:
+                print(f"  round {round_number}/{rounds}, {name:12} {server.name:5} ...", end=" ", flush=True)
+                run = run_benchmark(server, requests, workload_args)
+                runs[name][server.name].append(run)
+                print(" ".join(f"{test} {run.rps[test]:,.0f}" for test in TESTS)
+                      + f"  ({run.cpu_us_per_request:.2f} µs CPU/request)", flush=True)
+    return runs
+
+
+# ---------------------------------------------------------------------------
+# Summaries, targets and the report
+# ---------------------------------------------------------------------------
+
+def median_of(runs, attribute, test=None):
+    """Median over rounds of one figure: e.g. median_of(runs, "rps", "GET")."""
+    values = [getattr(run, attribute) for run in runs]
+    return statistics.median(values if test is None else [v[test] for v in values])
+
+
+def plural(count, word):
+    """1 round, 3 rounds."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def ratio(ours, redis):
+    return ours / redis if redis else float("nan")
+
+
+@dataclass
+class Results:
+    """Everything measured, and how."""
+    rounds: int
+    requests: int
+    keys: int
+    connections: int
+    runs: dict            # from run_workloads
+    key_bytes: dict       # server name -> resident bytes per key
+    idle_bytes: dict      # server name -> resident bytes per idle connection
+
+
+def throughput_rows(results):
+    """One row per workload and test, medians over rounds."""
+    rows = []
+    for name, _ in WORKLOADS:
+        ours, redis = results.runs[name]["ours"], results.runs[name]["redis"]
+        for index, test in enumerate(TESTS):
+            row = {"workload": name, "test": test}
+            for key, runs in (("ours", ours), ("redis", redis)):
+                row[key + "_rps"] = median_of(runs, "rps", test)
+                row[key + "_p50"] = median_of(runs, "p50", test)
+                row[key + "_p99"] = median_of(runs, "p99", test)
+            # CPU is measured over the whole run (four tests): shown once per workload.
+            if index == 0:
+                row["ours_cpu"] = median_of(ours, "cpu_us_per_request")
+                row["redis_cpu"] = median_of(redis, "cpu_us_per_request")
+            rows.append(row)
+    return rows
+
+
+def fmt_ratio(value):
+    return "n/a" if value != value else f"{value:.2f}×"  # NaN != NaN
+
+
+def markdown_tables(results):
+    """The throughput/latency/CPU table and the memory table, as markdown."""
+    lines = [
+        "| Workload | Test | Ours req/s | Redis req/s | Ours/Redis "
+        "| Ours p50 ms | Redis p50 ms | Ours p99 ms | Redis p99 ms "
+        "| Ours CPU µs/req | Redis CPU µs/req | CPU ours/Redis |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in throughput_rows(results):
+        cpu = ["", "", ""]
+        if "ours_cpu" in row:
+            cpu = [f"{row['ours_cpu']:.2f}", f"{row['redis_cpu']:.2f}",
+                   fmt_ratio(ratio(row["ours_cpu"], row["redis_cpu"]))]
+        lines.append(
+            f"| `{row['workload']}` | {row['test']} | {row['ours_rps']:,.0f} | {row['redis_rps']:,.0f} "
+            f"| {fmt_ratio(ratio(row['ours_rps'], row['redis_rps']))} "
+            f"| {row['ours_p50']:.3f} | {row['redis_p50']:.3f} | {row['ours_p99']:.3f} | {row['redis_p99']:.3f} "
+            f"| {' | '.join(cpu)} |")
+    lines += [
+        "",
+        "CPU is the servers' user + system time over a whole `redis-benchmark` run "
+        f"(four tests of {results.requests:,} requests), so it appears once per workload.",
+        "",
+        "| Memory (resident, VmRSS) | Ours | Redis | Ours/Redis |",
+        "|---|---:|---:|---:|",
+        f"| bytes per key ({results.keys:,} keys: 11-byte keys, 16-byte values) "
+        f"| {results.key_bytes['ours']:,.0f} | {results.key_bytes['redis']:,.0f} "
+        f"| {fmt_ratio(ratio(results.key_bytes['ours'], results.key_bytes['redis']))} |",
+        f"| bytes per idle connection ({results.connections:,} connections) "
+        f"| {results.idle_bytes['ours']:,.0f} | {results.idle_bytes['redis']:,.0f} "
+        f"| {fmt_ratio(ratio(results.idle_bytes['ours'], results.idle_bytes['redis']))} |",
+    ]
+    return "\n".join(lines)
+
+
+def targets(results):
+    """Each "must reach" target: (description, what was measured, met?)."""
+    checks = []
+    rows = throughput_rows(results)
+    for name, _ in WORKLOADS:
+        ratios = {row["test"]: ratio(row["ours_rps"], row["redis_rps"]) for row in rows if row["workload"] == name}
+        worst = min(ratios, key=ratios.get)
+        checks.append((f"throughput ≥ {MIN_THROUGHPUT_RATIO:.2f}× Redis, `{name}`",
+                       f"lowest {fmt_ratio(ratios[worst])} ({worst})",
+                       all(value >= MIN_THROUGHPUT_RATIO for value in ratios.values())))
+    for row in rows:
+        if "ours_cpu" in row:
+            value = ratio(row["ours_cpu"], row["redis_cpu"])
+            checks.append((f"CPU per request ≤ {MAX_CPU_RATIO:.1f}× Redis, `{row['workload']}`",
+                           f"{fmt_ratio(value)} ({row['ours_cpu']:.2f} vs {row['redis_cpu']:.2f} µs)",
+                           value <= MAX_CPU_RATIO))
+    value = ratio(results.key_bytes["ours"], results.key_bytes["redis"])
+    checks.append((f"RSS per key ≤ {MAX_KEY_RATIO:.1f}× Redis", f"{fmt_ratio(value)} "
+                   f"({results.key_bytes['ours']:,.0f} vs {results.key_bytes['redis']:,.0f} bytes)",
+                   value <= MAX_KEY_RATIO))
+    value = results.idle_bytes["ours"]
+    checks.append((f"RSS per idle connection ≤ {MAX_IDLE_CONNECTION_BYTES // 1024} KB",
+                   f"{value:,.0f} bytes", value <= MAX_IDLE_CONNECTION_BYTES))
+    return checks
+
+
+def markdown_targets(results):
+    lines = ["| Must reach | Measured | Met |", "|---|---|---|"]
+    for description, measured, met in targets(results):
+        lines.append(f"| {description} | {measured} | {'yes' if met else '**NO**'} |")
+    return "\n".join(lines)
+
+
+NOISY_SPREAD = 0.25  # (max - min) / median over rounds, above which a figure is suspect
+
+
+def noisy_figures(results):
+    """The (workload, test, server) whose req/s swung by over NOISY_SPREAD between rounds.
+
+    On a machine shared with builds and tests, a busy spell halves a run's
+    throughput; the medians then compare a quiet round with a busy one.
+    """
+    noisy = []
+    for name, _ in WORKLOADS:
+        for test in TESTS:
+            for server in ("ours", "redis"):
+                values = [run.rps[test] for run in results.runs[name][server]]
+                if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
+                    noisy.append((name, test, server))
+    return noisy
+
+
+def noise_note(results):
+    """A warning for the report when rounds disagree, or an empty string."""
+    noisy = noisy_figures(results)
+    if not noisy:
+        return ""
+    return (f"**Noisy run:** {len(noisy)} of {len(WORKLOADS) * len(TESTS) * 2} figures swung by more than "
+            f"{NOISY_SPREAD:.0%} between rounds (see Every round below), so some ratios compare a quiet "
+            f"round with a busy one. Rerun on a quiet machine, or with more rounds, before trusting them.")
+
+
+def rounds_detail(results):
+    """Every round's req/s, to show how much single runs swing."""
+    lines = ["| Workload | Test | Ours req/s, each round | Redis req/s, each round |", "|---|---|---|---|"]
+    for name, _ in WORKLOADS:
+        for test in TESTS:
+            cells = [", ".join(f"{run.rps[test]:,.0f}" for run in results.runs[name][server])
+                     for server in ("ours", "redis")]
+            lines.append(f"| `{name}` | {test} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The SVG chart, written by hand
+# ---------------------------------------------------------------------------
+
+def nice_step(maximum, ticks=5):
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` ticks."""
+    raw = maximum / ticks
+    power = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
+    for multiple in (1, 2, 2.5, 5, 10):
+        if multiple * power >= raw:
+            return multiple * power
+    return 10 * power
+
+
+def short_number(value):
+    """40000 -> 40k, 1500000 -> 1.5M: axis labels that fit."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1_000:
+        return f"{value / 1_000:g}k"
+    return f"{value:g}"
+
+
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def svg_chart(results):
+    """Grouped bars, ours vs Redis req/s, one panel per workload.
+
+    Each panel has its own y scale: pipelined throughput is over ten times
+    the rest, and on a shared axis the other panels' bars would be slivers.
+    """
+    ours_colour, redis_colour = "#E66100", "#5D3A9B"  # orange/purple: distinct for colour-blind readers
+    width, height = 960, 460
+    panel_left, panel_gap, panel_width = 90, 60, 240
+    top, plot_height = 100, 260
+    bottom = top + plot_height
+    rows = throughput_rows(results)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        "<title>Throughput of our server and redis-server, by redis-benchmark workload and test</title>",
+        # An opaque background keeps the chart readable in dark mode too.
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{width / 2}" y="28" text-anchor="middle" font-size="18" font-weight="bold">'
+        f"Requests per second: our server vs redis-server</text>",
+        f'<text x="{width / 2}" y="48" text-anchor="middle" fill="#444">'
+        f"median of {plural(results.rounds, 'round')} of {results.requests:,} requests per test; "
+        f"each panel has its own scale; the figure above each pair is ours/Redis</text>",
+    ]
+    for index, (label, colour) in enumerate((("ours (Swift, newest stage)", ours_colour),
+                                             ("redis-server", redis_colour))):
+        x = width / 2 - 170 + index * 210
+        out.append(f'<rect x="{x}" y="60" width="14" height="14" fill="{colour}"/>')
+        out.append(f'<text x="{x + 20}" y="72">{xml_escape(label)}</text>')
+    out.append(f'<text transform="translate(24 {top + plot_height / 2}) rotate(-90)" text-anchor="middle" '
+               f'font-size="13">requests per second</text>')
+    for panel, (name, _) in enumerate(WORKLOADS):
+        left = panel_left + panel * (panel_width + panel_gap)
+        panel_rows = [row for row in rows if row["workload"] == name]
+        step = nice_step(max(max(row["ours_rps"], row["redis_rps"]) for row in panel_rows))
+        top_value = step * (int(max(max(r["ours_rps"], r["redis_rps"]) for r in panel_rows) / step) + 1)
+        scale = plot_height / top_value
+        # Grid lines and y tick labels.
+        tick = 0
+        while tick <= top_value + step / 2:
+            y = bottom - tick * scale
+            out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + panel_width}" y2="{y:.1f}" '
+                       f'stroke="#dddddd"/>')
+            out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#444">'
+                       f"{short_number(tick)}</text>")
+            tick += step
+        group_width = panel_width / len(TESTS)
+        bar_width = group_width * 0.32
+        for position, row in enumerate(panel_rows):
+            centre = left + group_width * (position + 0.5)
+            for offset, key, colour in ((-1, "ours", ours_colour), (0, "redis", redis_colour)):
+                value = row[key + "_rps"]
+                x, bar_height = centre + offset * bar_width, value * scale
+                out.append(f'<rect x="{x:.1f}" y="{bottom - bar_height:.1f}" width="{bar_width:.1f}" '
+                           f'height="{bar_height:.1f}" fill="{colour}">'
+                           f"<title>{key} {row['test']} {name}: {value:,.0f} req/s</title></rect>")
+            peak = max(row["ours_rps"], row["redis_rps"]) * scale
+            out.append(f'<text x="{centre:.1f}" y="{bottom - peak - 5:.1f}" text-anchor="middle" '
+                       f'font-size="11">{fmt_ratio(ratio(row["ours_rps"], row["redis_rps"]))}</text>')
+            # Test names split on "_" over two lines, so PING_INLINE fits its group.
+            words = row["test"].split("_")
+            spans = "".join(f'<tspan x="{centre:.1f}" dy="{0 if i == 0 else 13}">{xml_escape(word)}</tspan>'
+                            for i, word in enumerate(words))
+            out.append(f'<text y="{bottom + 16}" text-anchor="middle" font-size="11">{spans}</text>')
+        out.append(f'<line x1="{left}" y1="{bottom}" x2="{left + panel_width}" y2="{bottom}" stroke="#333"/>')
+        out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#333"/>')
+        out.append(f'<text x="{left + panel_width / 2}" y="{bottom + 50}" text-anchor="middle" '
+                   f'font-size="13" font-weight="bold">redis-benchmark {xml_escape(name)}</text>')
+    out.append(f'<text x="{width / 2}" y="{height - 14}" text-anchor="middle" font-size="13">'
+               f"test (redis-benchmark -t ping,set,get), by workload</text>")
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# The results file
+# ---------------------------------------------------------------------------
+
+def first_line(command):
+    """The first line a command prints (stdout or stderr), or why it could not run."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"({error})"
+    lines = (result.stdout or result.stderr).strip().splitlines()
+    return lines[0] if lines else "(no output)"
+
+
+def machine_description():
+    """nproc, CPU model, kernel, and the load when the run started."""
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {
+        "nproc": first_line(["nproc"]),
+        "cpu": model,
+        "kernel": f"{platform.system()} {platform.release()} ({platform.machine()})",
+    }
+
+
+def write_report(out_dir, results, info):
+    """Write performance-results.md and performance-chart.svg into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "performance-chart.svg").write_text(svg_chart(results))
+    machine, versions = info["machine"], info["versions"]
+    ours_cmd = f".build/release/{info['product']} --port PORT"
+    redis_cmd = ("redis-server --port PORT --bind 127.0.0.1 --save '' --appendonly no "
+                 "--daemonize no --maxclients 10100")
+    bench_cmds = "\n".join(shlex.join(benchmark_command(0, results.requests, args)).replace(" -p 0 ", " -p PORT ")
+                           for _, args in WORKLOADS)
+    text = f"""# Performance results
+
+Our newest stage (`Stages/{info['stage']}`, release build) beside `redis-server`, each on a free
+loopback port, measured by `Tests/Benchmarks/bench.py`; this page and the chart were written by
+
+```sh
+{info['invocation']}
+```
+
+`make bench` runs it as `--rounds 3 --requests 200000` (`make bench ROUNDS=5 REQUESTS=500000` changes
+the two counts), `make bench-quick` as `--quick`. The
+figures come from one run on one shared machine: read them as ratios more than as absolutes.
+
+- **Date:** {info['date']}
+- **Machine:** {machine['nproc']} CPUs ({machine['cpu']}), {machine['kernel']};
+  load average {info['load']} when the run started, {info['load_end']} when it ended.
+  `redis-benchmark` runs on the same cores as the server it measures.
+- **Versions:** {versions['redis']}; {versions['benchmark']}; {versions['swift']}
+- **Code:** git `{info['git']}` when the server was built{" (`-dirty`: uncommitted changes were measured too)" if info['git'].endswith("-dirty") else ""}
+
+![Requests per second, ours vs redis-server, per redis-benchmark workload and test](performance-chart.svg)
+
+## Results
+
+Medians of {plural(results.rounds, 'round')}; p50 and p99 are `redis-benchmark`'s latency percentiles, in ms.
+
+{noise_note(results)}
+
+{markdown_tables(results)}
+
+## Targets
+
+{markdown_targets(results)}
+
+## How it was measured
+
+```sh
+{shlex.join(info['build'])}
+{ours_cmd}     # the script runs a copy, .build/bench/{info['product']}
+{redis_cmd}
+{bench_cmds}
+```
+
+- **Throughput, latency, CPU:** the three `redis-benchmark` runs above, {plural(results.rounds, 'round')} each,
+  alternating our server and Redis (ours, Redis, ours, Redis...) so a slow spell on the machine
+  hits both. Each figure is the median over rounds. CPU per request is the server's utime + stime
+  (fields 14 and 15 of `/proc/PID/stat`) after the run minus before, divided by the run's
+  4 × {results.requests:,} requests.
+- **Bytes per idle connection:** on freshly started servers, {results.connections:,} connections that
+  send nothing (the first and the last answer `PING`, to prove they were accepted); the server's
+  `VmRSS` after, minus before, divided by {results.connections:,}.
+- **Bytes per key:** on another freshly started pair, `FLUSHALL`, then {results.keys:,} keys
+  (`key:0000000`, 11 bytes) with 16-byte values (`val:000000000000`) loaded by pipelined `SET`s,
+  1,000 per write; `VmRSS` after, minus before, divided by {results.keys:,}.
+- The benchmarks run on a third fresh pair, so neither memory figure is distorted by memory that
+  an earlier step freed (allocators keep freed pages for reuse).
+
+## Every round
+
+{rounds_detail(results)}
+"""
+    (out_dir / "performance-results.md").write_text(text)
+    return out_dir / "performance-results.md", out_dir / "performance-chart.svg"
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: 1 round, 20,000 requests, 100,000 keys, 1,000 connections, "
+                             "results into .build/bench/")
+    parser.add_argument("--rounds", type=int, help="rounds of each workload (default 3; 1 with --quick)")
+    parser.add_argument("--requests", type=int, help="requests per test (default 200000; 20000 with --quick)")
+    parser.add_argument("--keys", type=int, help="keys for bytes per key (default 1000000; 100000 with --quick)")
+    parser.add_argument("--connections", type=int,
+                        help="idle connections for bytes per connection (default 10000; 1000 with --quick)")
+    parser.add_argument("--out", type=Path,
+                        help="where to write the results page and chart (default Tutorials/; .build/bench/ with --quick)")
+    args = parser.parse_args()
+    defaults = (1, 20_000, 100_000, 1_000, WORK_DIR) if args.quick else (3, 200_000, 1_000_000, 10_000, ROOT / "Tutorials")
+    for name, default in zip(("rounds", "requests", "keys", "connections", "out"), defaults):
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    for name in ("rounds", "requests", "keys", "connections"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    return args
+
+
+def check_tools():
+    """redis-server and redis-benchmark are the yardstick: without them there is nothing to compare."""
+    missing = [tool for tool in ("redis-server", "redis-benchmark") if shutil.which(tool) is None]
+    if missing:
+        print(f"bench: {' and '.join(missing)} not found. Install Redis "
+              "(Debian/Ubuntu: apt-get install redis-server redis-tools; macOS: brew install redis).",
+              file=sys.stderr)
+        sys.exit(2)
+    if not Path("/proc/self/stat").exists():
+        print("bench: this benchmark reads /proc, so it runs on Linux only.", file=sys.stderr)
+        sys.exit(2)
+
+
+def measure(ours_binary, args):
+    """All the measurements, each phase on freshly started servers."""
+    idle, keys = {}, {}
+    print(f"\n== Memory: {args.connections:,} idle connections (fresh servers)", flush=True)
+    with ServerPair(ours_binary) as pair:
+        for server in pair.servers:
+            idle[server.name] = bytes_per_idle_connection(server, args.connections)
+            print(f"  {server.name:5} {idle[server.name]:,.0f} bytes per idle connection", flush=True)
+    print(f"\n== Memory: {args.keys:,} keys (fresh servers)", flush=True)
+    with ServerPair(ours_binary) as pair:
+        for server in pair.servers:
+            keys[server.name] = bytes_per_key(server, args.keys)
+            print(f"  {server.name:5} {keys[server.name]:,.0f} bytes per key", flush=True)
+    print(f"\n== Throughput: {plural(args.rounds, 'round')} of {len(WORKLOADS)} workloads, "
+          f"{args.requests:,} requests per test (fresh servers)", flush=True)
+    with ServerPair(ours_binary) as pair:
+        runs = run_workloads(pair, args.rounds, args.requests)
+    return Results(args.rounds, args.requests, args.keys, args.connections, runs, keys, idle)
+
+
+def main():
+    args = parse_arguments()
+    check_tools()
+    # `kill PID` (SIGTERM) should clean up like Ctrl-C: turn it into an exception
+    # so every `finally` and `with` below stops its servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    load = os.getloadavg()[0]
+    if load > 1.5:
+        print(f"bench: warning: load average is {load:.2f}; other work on this machine will skew the figures.",
+              file=sys.stderr)
+    stage, product = newest_stage()
+    build_command, binary = build(product)
+    # Read the commit now, not at the end: on a shared work tree someone may
+    # commit or edit while the benchmark runs, and the page must name the
+    # code that was built.
+    git = first_line(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
+    results = measure(binary, args)
+    load_end = os.getloadavg()[0]
+
+    # The exact invocation (what `make bench` or `make bench-quick` ran), for the results page.
+    invocation = shlex.join(["python3", "Tests/Benchmarks/bench.py", *sys.argv[1:]])
+    info = {
+        "stage": stage, "product": product, "build": build_command, "invocation": invocation,
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "load": f"{load:.2f}", "load_end": f"{load_end:.2f}",
+        "machine": machine_description(),
+        "versions": {"redis": first_line(["redis-server", "--version"]),
+                     "benchmark": first_line(["redis-benchmark", "--version"]),
+                     "swift": first_line(["swift", "--version"])},
+        "git": git,
+    }
+    print("\n" + markdown_tables(results) + "\n\n" + markdown_targets(results) + "\n")
+    if noise_note(results):
+        print(noise_note(results).replace("**", "") + "\n", file=sys.stderr)
+    page, chart = write_report(args.out, results, info)
+    print(f"Wrote {page.relative_to(ROOT) if page.is_relative_to(ROOT) else page} "
+          f"and {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}.")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as error:
+        print(f"\nbench: FAILED: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; servers stopped.", file=sys.stderr)
+        sys.exit(130)
