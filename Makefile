@@ -42,7 +42,7 @@ run-client: ## Run our redis-client against PORT (interactive prompt)
 run-server: ## Run the newest stage on PORT
 	@$(MAKE) --no-print-directory stage-$(NEWEST)
 
-test: build test-unit test-gates test-poll test-interop test-tester test-tutorials test-redis ## Run everything: unit tests, every gate, tutorial checks, gates against redis-server
+test: build test-unit test-gates test-poll test-interop test-tester test-tutorials test-redis ## Run everything: unit tests, every gate (epoll and poll), interop, stage-tester, chapter checks, gates against redis-server
 	@echo "make test: all passed."
 
 test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
@@ -57,7 +57,7 @@ REACTOR_STAGES := $(filter-out 1 2 3,$(STAGES))
 test-poll: ## The gates of stages 4+ again, on the portable poll() reactor backend (macOS's)
 	REACTOR_BACKEND=poll swift test --skip-build $(foreach n,$(REACTOR_STAGES),--filter Stage$(call nn,$(n))Tests)
 
-test-interop: ## redis-cli, redis-benchmark and redis-py against stages 5 and 6 (skipped if absent, required when CI=true)
+test-interop: ## redis-cli, redis-benchmark, redis-py and our redis-client against stages 5-6 (skipped if absent, required when CI=true)
 	swift test --skip-build --filter InteropTests
 
 test-tutorials: ## Check that code shown in the chapters matches the source

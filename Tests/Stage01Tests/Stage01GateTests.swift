@@ -1,7 +1,7 @@
 import StageGates
 import Testing
 
-/// Stage 1's gate: the scenarios of stages 1–1, run over TCP against
+/// Stage 1's gate: its scenarios, run over TCP against
 /// the Stage01 binary, or the server that STAGE_SERVER or STAGE_ADDRESS names.
 @Suite("Stage 01 gate")
 struct Stage01GateTests {
