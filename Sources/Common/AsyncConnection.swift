@@ -15,13 +15,16 @@ public final class AsyncConnection: Sendable {
     let reactor: Reactor
     /// Set by the first `close()`, so that a second one does nothing.
     private let closed = Atomic<Bool>(false)
+    /// The listener's count of open connections, decreased on close.
+    private let openConnections: ConnectionCount?
 
     /// Takes over an accepted descriptor: makes it non-blocking and
     /// registers it with the reactor.
-    init(fd: Int32, peer: SocketAddress, reactor: Reactor) throws {
+    init(fd: Int32, peer: SocketAddress, reactor: Reactor, openConnections: ConnectionCount? = nil) throws {
         self.fd = fd
         self.peer = peer
         self.reactor = reactor
+        self.openConnections = openConnections
         _ = Platform.setNonBlocking(fd)
         Platform.setNoDelay(fd)
         try reactor.register(fd)
@@ -106,6 +109,26 @@ public final class AsyncConnection: Sendable {
         guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.reactor.unregister(self.fd)
         Platform.close(self.fd)
+        self.openConnections?.value.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// How many clients a listener has open right now, shared with the
+/// connections so that each one can count itself out when it closes.
+final class ConnectionCount: Sendable {
+    /// The count.
+    let value = Atomic<Int>(0)
+}
+
+extension AsyncListener {
+    /// `-ERR max number of clients reached\r\n`, Redis's text.
+    static let tooManyClients = Array("-ERR max number of clients reached\r\n".utf8)
+
+    /// Sends the "too many clients" error to a fresh descriptor and closes it.
+    static func refuse(_ fd: Int32) {
+        _ = Platform.setNonBlocking(fd)
+        _ = tooManyClients.withUnsafeBytes { Platform.send(fd, $0.baseAddress!, $0.count) }
+        Platform.close(fd)
     }
 }
 
@@ -116,11 +139,17 @@ public final class AsyncListener: Sendable {
     private let listener: TCPListener
     /// The reactor that watches the listening socket.
     private let reactor: Reactor
+    /// The most clients open at once (Redis's `maxclients`).
+    private let maxClients: Int
+    /// How many are open now.
+    private let openConnections = ConnectionCount()
 
-    /// Binds and listens on `host:port`, watched by `reactor`.
-    public init(host: String, port: Int, reactor: Reactor) throws {
+    /// Binds and listens on `host:port`, watched by `reactor`, serving at
+    /// most `maxClients` clients at once.
+    public init(host: String, port: Int, reactor: Reactor, maxClients: Int = 10_000) throws {
         self.listener = try TCPListener(host: host, port: port)
         self.reactor = reactor
+        self.maxClients = maxClients
         _ = Platform.setNonBlocking(self.listener.fd)
         try reactor.register(self.listener.fd)
     }
@@ -133,8 +162,17 @@ public final class AsyncListener: Sendable {
         while true {
             let (fd, acceptErrno, peer) = Platform.accept(self.listener.fd)
             if fd >= 0 {
+                // One client too many: say so, as Redis does, and hang up. The
+                // reply is tiny, so a single non-blocking send delivers it.
+                if self.openConnections.value.load(ordering: .relaxed) >= self.maxClients {
+                    AsyncListener.refuse(fd)
+                    continue
+                }
                 do {
-                    return try AsyncConnection(fd: fd, peer: peer, reactor: self.reactor)
+                    let connection = try AsyncConnection(fd: fd, peer: peer, reactor: self.reactor,
+                                                         openConnections: self.openConnections)
+                    self.openConnections.value.add(1, ordering: .relaxed)
+                    return connection
                 } catch {
                     Platform.close(fd)
                     throw error

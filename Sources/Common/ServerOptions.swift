@@ -10,6 +10,10 @@ public struct ServerOptions: Sendable, Equatable {
     /// The address to bind, 127.0.0.1 by default: only this machine can
     /// connect. Pass `--bind 0.0.0.0` to accept clients from the network.
     public var bindAddress: String = "127.0.0.1"
+    /// The most clients served at once, as Redis's `maxclients` (default
+    /// 10,000). One more is told `-ERR max number of clients reached` and
+    /// disconnected. Stages 1–3 serve one client at a time and ignore it.
+    public var maxClients: Int = 10_000
 
     /// The defaults: 127.0.0.1:6379.
     public init() {}
@@ -22,11 +26,12 @@ public struct ServerOptions: Sendable, Equatable {
     /// The help text, naming the program.
     public static func usage(program: String) -> String {
         """
-        Usage: \(program) [--port N] [--bind ADDR] [--help]
+        Usage: \(program) [--port N] [--bind ADDR] [--maxclients N] [--help]
 
-          --port N      TCP port to listen on (default 6379; 0 picks a free port)
-          --bind ADDR   address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)
-          --help        print this help and exit
+          --port N         TCP port to listen on (default 6379; 0 picks a free port)
+          --bind ADDR      address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)
+          --maxclients N   most clients at once, from stage 4 on (default 10000)
+          --help           print this help and exit
         """
     }
 
@@ -40,6 +45,8 @@ public struct ServerOptions: Sendable, Equatable {
         case missingValue(String)
         /// A port that is not a number from 0 to 65535.
         case invalidPort(String)
+        /// A client limit that is not a positive number.
+        case invalidMaxClients(String)
 
         public var description: String {
             switch self {
@@ -47,6 +54,7 @@ public struct ServerOptions: Sendable, Equatable {
             case .unknownOption(let option): return "unknown option '\(option)'"
             case .missingValue(let option): return "option '\(option)' needs a value"
             case .invalidPort(let value): return "invalid port '\(value)': expected a number from 0 to 65535"
+            case .invalidMaxClients(let value): return "invalid maxclients '\(value)': expected a number of at least 1"
             }
         }
     }
@@ -70,6 +78,10 @@ public struct ServerOptions: Sendable, Equatable {
                 options.port = port
             case "--bind":
                 options.bindAddress = try value(for: option)
+            case "--maxclients":
+                let text = try value(for: option)
+                guard let limit = Int(text), limit >= 1 else { throw .invalidMaxClients(text) }
+                options.maxClients = limit
             case "--help", "-h":
                 throw .helpRequested
             default:

@@ -15,7 +15,8 @@ reactor.start()
 
 let listener: AsyncListener
 do {
-    listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: reactor)
+    listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: reactor,
+                             maxClients: options.maxClients)
 } catch {
     fail("Could not listen on \(options.bindAddress):\(options.port): \(error)")
 }

@@ -137,6 +137,12 @@ struct ServerOptionsTests {
         #expect(options.bindAddress == bind)
     }
 
+    @Test("maxclients defaults to Redis's 10,000 and can be set")
+    func maxClients() throws {
+        #expect(try ServerOptions.parse([]).maxClients == 10_000)
+        #expect(try ServerOptions.parse(["--maxclients", "2"]).maxClients == 2)
+    }
+
     @Test("binding beyond loopback is noticed (the server warns)", arguments: [
         ("127.0.0.1", true), ("::1", true), ("localhost", true), ("0.0.0.0", false), ("192.168.1.5", false),
     ])
@@ -147,6 +153,7 @@ struct ServerOptionsTests {
     @Test("bad options are refused", arguments: [
         (["--port"], ServerOptions.ParseError.missingValue("--port")), (["--port", "x"], .invalidPort("x")),
         (["--port", "70000"], .invalidPort("70000")), (["--verbose"], .unknownOption("--verbose")), (["--help"], .helpRequested),
+        (["--maxclients", "0"], .invalidMaxClients("0")), (["--maxclients", "x"], .invalidMaxClients("x")),
     ] as [([String], ServerOptions.ParseError)])
     func refuses(_ words: [String], _ error: ServerOptions.ParseError) {
         #expect(throws: error) { try ServerOptions.parse(words) }

@@ -178,3 +178,41 @@ enum Tools {
         return (status, output)
     }
 }
+
+/// `--maxclients`: one client too many gets Redis's error and is closed,
+/// byte for byte as redis-server does it.
+@Suite("maxclients")
+struct MaxClientsTests {
+    @Test("the client over the limit is refused with Redis's text; a freed place is reused",
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
+    func limit(server kind: String) throws {
+        try Tools.require("redis-server")
+        let server = kind == "ours"
+            ? try ServerUnderTest(command: Tools.packageRoot + "/.build/debug/Stage06 --port {port} --maxclients 2")
+            : try ServerUnderTest(command: "redis-server --port {port} --maxclients 2 --save '' --appendonly no")
+        defer { server.stop() }
+        let ping = RESPValue.request("PING")
+        let pong = Array("+PONG\r\n".utf8)
+        // The readiness probe of ServerUnderTest has come and gone; wait
+        // until the server has counted it out before filling both places.
+        sleepMilliseconds(100)
+        let first = try server.connect(chapter: "README.md")
+        let second = try server.connect(chapter: "README.md")
+        for client in [first, second] {
+            try client.roundTrip(ping, expect: pong, step: "\(kind): PING from one of 2 allowed clients", hint: "")
+        }
+        let third = try server.connect(chapter: "README.md")
+        try third.expect(Array("-ERR max number of clients reached\r\n".utf8), step: "\(kind): the third client", hint: "")
+        try third.expectClosed(step: "\(kind): the third client is disconnected", hint: "")
+        first.close()
+        // The server notices the hang-up on its own schedule: retry briefly.
+        var served = false
+        for _ in 0..<40 where !served {
+            sleepMilliseconds(50)
+            let next = try server.connect(chapter: "README.md")
+            next.timeoutMilliseconds = 1_000
+            served = (try? next.roundTrip(ping, expect: pong, step: "retry", hint: "")) != nil
+        }
+        #expect(served, "\(kind): a new client is served once a place is free")
+    }
+}
