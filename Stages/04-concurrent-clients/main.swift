@@ -33,8 +33,9 @@ log("Stage 04 (concurrent clients) listening on \(listener.address), \(reactor.b
 // Accept clients forever and give each one its own child task. The task
 // group owns them all; a discarding group forgets each task when it ends,
 // so finished clients cost nothing. The executor preference makes every
-// task run on the reactor's thread: resuming a task after `epoll_wait`
-// then needs no hop to another thread.
+// client task run on the reactor's thread: resuming one after `epoll_wait`
+// then needs no hop to another thread. (This accept loop itself is top-level
+// code, so it stays on the main actor: one hop per new client.)
 await withTaskExecutorPreference(reactor) {
     await withDiscardingTaskGroup { group in
         while true {
