@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Synchronization
 
 /// One black-box check of a stage's behaviour, run over real TCP.
 ///
@@ -158,14 +159,20 @@ public enum Gate {
     private static func recordPass(_ scenario: Scenario, stage: Int, label: String?) {
         guard let path = ProcessInfo.processInfo.environment["GATE_LOG"], !path.isEmpty else { return }
         let line = "PASS gate=\(stage) \(scenario) | server: \(label ?? "?")\n"
-        if let handle = FileHandle(forWritingAtPath: path) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            handle.closeFile()
-        } else {
-            _ = FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
+        // Scenarios run in parallel: one writer at a time, or lines get lost.
+        gateLogLock.withLock { _ in
+            if let handle = FileHandle(forWritingAtPath: path) {
+                handle.seekToEndOfFile()
+                handle.write(Data(line.utf8))
+                handle.closeFile()
+            } else {
+                _ = FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
+            }
         }
     }
+
+    /// Serializes writes to `$GATE_LOG`.
+    private static let gateLogLock = Mutex<Void>(())
 
     /// The path of our own binary for `stage`, such as `.build/debug/Stage03`.
     static func stageBinary(_ stage: Int) throws -> String {
