@@ -269,3 +269,63 @@ struct HelloTests {
         }
     }
 }
+
+/// Keys of up to 16 bytes are stored inline, longer ones on the heap: every
+/// key must still be itself and no other, whichever form it takes.
+@Suite("Database keys, inline and on the heap")
+struct StoreKeyTests {
+    /// Keys around the inline limit, and keys that differ only in zero
+    /// bytes (the inline form pads with zeros, so the length must count).
+    static let keys: [[UInt8]] = [
+        [], [0], [0, 0], b("a"), b("a") + [0], b("a") + [0, 0],
+        Array(repeating: 0, count: 16), Array(repeating: 0, count: 17),
+        b("0123456789abcdef"), b("0123456789abcdef") + [0], b("0123456789abcde"),
+        Array(repeating: 0xFF, count: 16), Array(repeating: 0xFF, count: 100),
+    ]
+
+    @Test("each key keeps its own value, and reads back its own bytes")
+    func distinctKeys() {
+        let store = Store(clock: ManualTimeSource())
+        for (index, key) in Self.keys.enumerated() {
+            store.withDatabase { $0.set(key, b("value \(index)")) }
+        }
+        #expect(store.withDatabase { $0.count } == Self.keys.count)
+        for (index, key) in Self.keys.enumerated() {
+            #expect(store.withDatabase { $0.value(of: key) } == b("value \(index)"), "key \(key)")
+            #expect(Database.Key(key).bytes == key)
+        }
+    }
+
+    @Test("the form depends only on the length: inline up to 16 bytes")
+    func form() {
+        for key in Self.keys {
+            if case .inline = Database.Key(key) {
+                #expect(key.count <= Database.Key.inlineCapacity)
+            } else {
+                #expect(key.count > Database.Key.inlineCapacity)
+            }
+        }
+    }
+
+    @Test("keys with a TTL: deadlines follow their keys through swap-removal")
+    func deadlinesFollowKeys() {
+        let clock = ManualTimeSource()
+        let store = Store(clock: clock)
+        for (index, key) in Self.keys.enumerated() {
+            store.withDatabase { database in
+                database.set(key, b("v"))
+                database.setExpiry(key, at: database.now + Int64(index + 1) * 10)
+            }
+        }
+        // Deleting keys from the middle moves others in `keysWithExpiry`.
+        store.withDatabase { database in
+            database.remove(Self.keys[0])
+            database.removeExpiry(Self.keys[3])
+        }
+        for (index, key) in Self.keys.enumerated().dropFirst() {
+            let expected: Database.Expiry = index == 3 ? .never : .at(clock.nowMilliseconds() + Int64(index + 1) * 10)
+            #expect(store.withDatabase { $0.expiry(of: key) } == expected, "key \(key)")
+        }
+        #expect(store.withDatabase { $0.countWithExpiry } == Self.keys.count - 2)
+    }
+}

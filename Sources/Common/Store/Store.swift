@@ -41,38 +41,29 @@ public final class Store: Sendable {
 /// Keys and values are byte arrays: binary-safe, like everything in Redis.
 public struct Database: Sendable {
     // snippet: database-fields
-    /// One stored value.
-    struct Entry: Sendable {
-        /// The value's bytes.
-        var value: [UInt8]
-        /// When the key expires, in Unix milliseconds, or `noExpiry`.
-        var expiresAt: Int64
-        /// Where the key sits in `keysWithExpiry`, or -1.
-        var expirySlot: Int32
+    /// Every key and its value. A `Key` keeps a short key inline, with no
+    /// allocation of its own (StoreKey.swift).
+    private var values: [Key: [UInt8]] = [:]
+
+    /// When a key with a time to live expires, and where it sits in
+    /// `keysWithExpiry`.
+    struct Deadline: Sendable {
+        /// Unix time in milliseconds.
+        var at: Int64
+        /// The key's index in `keysWithExpiry`.
+        var slot: Int32
     }
 
-    /// `expiresAt` for a key that lives forever.
-    static let noExpiry: Int64 = -1
+    /// The deadline of every key that has one. Like Redis's `expires`
+    /// table, a second dictionary: most keys never expire, and keeping
+    /// their (absent) expiry beside each value would cost every key 16
+    /// bytes, 32 MB at a million keys.
+    private var deadlines: [Key: Deadline] = [:]
 
-    /// A key, hashed as one block of bytes. (`[UInt8]`'s own `Hashable`
-    /// feeds the hasher one byte at a time, several times slower.)
-    struct Key: Hashable, Sendable {
-        /// The key's bytes.
-        var bytes: [UInt8]
-
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-        func hash(into hasher: inout Hasher) {
-            self.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-    }
-
-    /// Every key and its entry.
-    private var entries: [Key: Entry] = [:]
-    /// The keys that have an expiry time, in no order. Active expiry picks
-    /// random keys from here: sampling only these keys keeps it cheap even
-    /// when millions of keys never expire. (Redis keeps a separate `expires`
-    /// table for the same reason.)
+    /// The keys of `deadlines`, in no order. Active expiry picks random
+    /// keys from here in O(1) (a dictionary cannot pick a random key
+    /// cheaply), and sampling only these keys keeps it cheap even when
+    /// millions of keys never expire.
     private var keysWithExpiry: [Key] = []
 
     /// The current time for this command, set by `Store.withDatabase`.
@@ -84,81 +75,87 @@ public struct Database: Sendable {
 
     /// How many keys are stored, including expired keys that no one has
     /// removed yet (Redis's DBSIZE counts those too).
-    public var count: Int { self.entries.count }
+    public var count: Int { self.values.count }
 
     /// How many keys have an expiry time.
     public var countWithExpiry: Int { self.keysWithExpiry.count }
 
     // snippet: live-entry
-    /// True if `entry` has expired at `now`. A key whose time equals `now`
-    /// is still alive, as in Redis (`now > when`).
-    private func isExpired(_ entry: Entry) -> Bool {
-        entry.expiresAt != Database.noExpiry && self.now > entry.expiresAt
+    /// True if `key` has a deadline that has passed at `now`. A key whose
+    /// time equals `now` is still alive, as in Redis (`now > when`).
+    private func isExpired(_ key: Key) -> Bool {
+        // No lookup at all while no key has a TTL.
+        guard !self.deadlines.isEmpty, let deadline = self.deadlines[key] else { return false }
+        return self.now > deadline.at
     }
 
-    /// Passive expiry: the entry for `key`, unless it has expired, in which
-    /// case it is deleted now and nil is returned. Every read goes through
-    /// here, so no command ever sees an expired key.
-    private mutating func liveEntry(_ key: [UInt8]) -> Entry? {
-        guard let entry = self.entries[Key(key)] else { return nil }
-        if self.isExpired(entry) {
+    /// Passive expiry: the value of `key`, unless the key has expired, in
+    /// which case it is deleted now and nil is returned. Every read goes
+    /// through here, so no command ever sees an expired key.
+    private mutating func liveValue(_ key: Key) -> [UInt8]? {
+        guard let value = self.values[key] else { return nil }
+        if self.isExpired(key) {
             self.remove(key)
             return nil
         }
-        return entry
+        return value
     }
     // end-snippet
 
     /// The value of `key`, or nil if it does not exist (or has expired).
     public mutating func value(of key: [UInt8]) -> [UInt8]? {
-        self.liveEntry(key)?.value
+        self.liveValue(Key(key))
     }
 
     /// True if `key` exists (and has not expired).
     public mutating func contains(_ key: [UInt8]) -> Bool {
-        self.liveEntry(key) != nil
+        self.liveValue(Key(key)) != nil
     }
 
     /// Stores `value` under `key`. The key's expiry time is cleared, unless
     /// `keepExpiry` is true (SET's `KEEPTTL`).
     ///
-    /// One hash lookup: an existing entry is updated in place.
+    /// One hash lookup when no key has a TTL: `updateValue` inserts or
+    /// replaces in place.
     public mutating func set(_ key: [UInt8], _ value: [UInt8], keepExpiry: Bool = false) {
         let key = Key(key)
-        guard let index = self.entries.index(forKey: key) else {
-            self.entries[key] = Entry(value: value, expiresAt: Database.noExpiry, expirySlot: -1)
-            return
-        }
-        let old = self.entries.values[index]
-        let expired = self.isExpired(old)
-        self.entries.values[index].value = value
+        let existed = self.values.updateValue(value, forKey: key) != nil
+        guard existed, !self.deadlines.isEmpty else { return }
         // An expired key's TTL goes too, KEEPTTL or not: it is a new key.
-        if (expired || !keepExpiry) && old.expirySlot >= 0 {
-            self.removeFromExpirySample(slot: Int(old.expirySlot))
-            self.entries.values[index].expirySlot = -1
-            self.entries.values[index].expiresAt = Database.noExpiry
+        if !keepExpiry || self.isExpired(key) {
+            self.removeDeadline(key)
         }
     }
 
     /// Deletes `key`. Returns true if it existed (and had not expired).
     @discardableResult
     public mutating func remove(_ key: [UInt8]) -> Bool {
-        guard let entry = self.entries.removeValue(forKey: Key(key)) else { return false }
-        if entry.expirySlot >= 0 { self.removeFromExpirySample(slot: Int(entry.expirySlot)) }
-        return !self.isExpired(entry)
+        self.remove(Key(key))
+    }
+
+    /// Deletes `key` and its deadline. Returns true if it existed (and had
+    /// not expired).
+    @discardableResult
+    private mutating func remove(_ key: Key) -> Bool {
+        guard self.values.removeValue(forKey: key) != nil else { return false }
+        let expired = self.isExpired(key)
+        self.removeDeadline(key)
+        return !expired
     }
 
     /// Deletes every key.
     public mutating func removeAll() {
-        self.entries = [:]
+        self.values = [:]
+        self.deadlines = [:]
         self.keysWithExpiry = []
     }
 
     /// When `key` expires (Unix ms), nil if it has no expiry, or
     /// `.missing` if there is no such key.
     public mutating func expiry(of key: [UInt8]) -> Expiry {
-        guard let entry = self.liveEntry(key) else { return .missing }
-        return entry.expiresAt == Database.noExpiry ? .never : .at(entry.expiresAt)
+        let key = Key(key)
+        guard self.liveValue(key) != nil else { return .missing }
+        return self.deadlines[key].map { .at($0.at) } ?? .never
     }
 
     /// A key's expiry state.
@@ -179,17 +176,18 @@ public struct Database: Sendable {
     /// stores such a key with its past time, and leaves it to expiry.
     @discardableResult
     public mutating func setExpiry(_ key: [UInt8], at time: Int64, deletingIfPast: Bool = true) -> Bool {
-        guard var entry = self.liveEntry(key) else { return false }
+        let key = Key(key)
+        guard self.liveValue(key) != nil else { return false }
         if deletingIfPast && time <= self.now {
             self.remove(key)
             return true
         }
-        if entry.expirySlot < 0 {
-            entry.expirySlot = Int32(self.keysWithExpiry.count)
-            self.keysWithExpiry.append(Key(key))
+        if let index = self.deadlines.index(forKey: key) {
+            self.deadlines.values[index].at = time
+        } else {
+            self.deadlines[key] = Deadline(at: time, slot: Int32(self.keysWithExpiry.count))
+            self.keysWithExpiry.append(key)
         }
-        entry.expiresAt = time
-        self.entries[Key(key)] = entry
         return true
     }
     // end-snippet
@@ -197,25 +195,28 @@ public struct Database: Sendable {
     /// Removes a key's expiry time. Returns true if it had one.
     @discardableResult
     public mutating func removeExpiry(_ key: [UInt8]) -> Bool {
-        guard var entry = self.liveEntry(key), entry.expirySlot >= 0 else { return false }
-        self.removeFromExpirySample(slot: Int(entry.expirySlot))
-        entry.expirySlot = -1
-        entry.expiresAt = Database.noExpiry
-        self.entries[Key(key)] = entry
-        return true
+        let key = Key(key)
+        guard self.liveValue(key) != nil else { return false }
+        return self.removeDeadline(key)
     }
 
     // snippet: swap-remove
-    /// Removes slot `slot` from `keysWithExpiry` in O(1): the last key
-    /// moves into the hole, and its entry learns its new slot.
-    private mutating func removeFromExpirySample(slot: Int) {
+    /// Removes `key`'s deadline, if it has one, and its place in
+    /// `keysWithExpiry` in O(1): the last key moves into the hole, and its
+    /// deadline learns its new slot. Returns true if there was a deadline.
+    @discardableResult
+    private mutating func removeDeadline(_ key: Key) -> Bool {
+        guard !self.deadlines.isEmpty,
+              let deadline = self.deadlines.removeValue(forKey: key) else { return false }
+        let slot = Int(deadline.slot)
         let last = self.keysWithExpiry.count - 1
         if slot != last {
             let moved = self.keysWithExpiry[last]
             self.keysWithExpiry[slot] = moved
-            self.entries[moved]?.expirySlot = Int32(slot)
+            self.deadlines[moved]?.slot = Int32(slot)
         }
         self.keysWithExpiry.removeLast()
+        return true
     }
     // end-snippet
 
@@ -229,8 +230,8 @@ public struct Database: Sendable {
         for _ in 0..<sampled {
             guard !self.keysWithExpiry.isEmpty else { break }
             let key = self.keysWithExpiry[Int.random(in: 0..<self.keysWithExpiry.count, using: &generator)]
-            if let entry = self.entries[key], self.isExpired(entry) {
-                self.remove(key.bytes)
+            if self.isExpired(key) {
+                self.remove(key)
                 expired += 1
             }
         }
