@@ -76,6 +76,8 @@ let package = Package(
         .testTarget(name: "StageTesterTests", dependencies: ["Common"]),
         // redis-cli, redis-benchmark and redis-py against our stages.
         .testTarget(name: "InteropTests", dependencies: ["StageGates"]),
+        // Ctrl-C and `kill` against our stages 4+: stop accepting, finish, exit 0.
+        .testTarget(name: "ShutdownTests", dependencies: ["StageGates"]),
         .testTarget(
             name: "TutorialTests",
             dependencies: [],

@@ -35,7 +35,8 @@ public final class AsyncConnection: Sendable {
 
     // snippet: read
     /// Reads what has arrived (at most `readSize` bytes) and appends it to
-    /// `parser`. Returns the number of bytes read; 0 means the client hung up.
+    /// `parser`. Returns the number of bytes read; 0 means the client hung up,
+    /// or the server is shutting down (`Reactor.beginShutdown()`).
     ///
     /// The bytes land in a buffer on the thread's stack (see `receive`), so
     /// an idle connection holds no read buffer at all.
@@ -46,6 +47,8 @@ public final class AsyncConnection: Sendable {
     public func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> Int {
         if waitingFirst { await self.reactor.waitUntilReadable(self.fd) }
         while true {
+            // A graceful shutdown has begun: read as if the client hung up.
+            if self.reactor.isShuttingDown { return 0 }
             let (count, readErrno) = AsyncConnection.receive(self.fd, appendingTo: &parser)
             if count >= 0 { return count }
             switch readErrno {
@@ -143,6 +146,8 @@ public final class AsyncListener: Sendable {
     private let maxClients: Int
     /// How many are open now.
     private let openConnections = ConnectionCount()
+    /// Set when the listening socket is closed, so it is closed only once.
+    private let closed = Atomic<Bool>(false)
 
     /// Binds and listens on `host:port`, watched by `reactor`, serving at
     /// most `maxClients` clients at once.
@@ -157,9 +162,21 @@ public final class AsyncListener: Sendable {
     /// Where the listener is bound (with the real port when asked for 0).
     public var address: SocketAddress { self.listener.address }
 
-    /// Waits for the next client and returns its connection.
-    public func accept() async throws -> AsyncConnection {
+    /// How many clients are connected now.
+    public var clientCount: Int { self.openConnections.value.load(ordering: .relaxed) }
+
+    /// Waits for the next client and returns its connection, or nil once the
+    /// reactor is shutting down: then the listening socket is closed, so
+    /// the kernel refuses new clients instead of queueing them.
+    public func accept() async throws -> AsyncConnection? {
         while true {
+            if self.reactor.isShuttingDown {
+                if !self.closed.exchange(true, ordering: .acquiringAndReleasing) {
+                    self.reactor.unregister(self.listener.fd)
+                    self.listener.close()
+                }
+                return nil
+            }
             let (fd, acceptErrno, peer) = Platform.accept(self.listener.fd)
             if fd >= 0 {
                 // One client too many: say so, as Redis does, and hang up. The

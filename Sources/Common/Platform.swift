@@ -75,6 +75,16 @@ public enum Platform {
         _ = signal(SIGPIPE, SIG_IGN)
     }
 
+    /// The signals that ask a server to stop, with their names: Ctrl-C
+    /// (SIGINT) and `kill` (SIGTERM).
+    public static let stopSignals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
+
+    /// Turns off a signal's default action (for SIGINT and SIGTERM: die at
+    /// once), so that a Dispatch signal source can receive it instead.
+    public static func ignoreSignal(_ number: Int32) {
+        _ = signal(number, SIG_IGN)
+    }
+
     /// Closes a descriptor, retrying nothing: after `close` fails the
     /// descriptor is gone anyway on both Linux and macOS.
     static func close(_ fd: Int32) {
@@ -224,6 +234,11 @@ public enum Platform {
     /// Sends `SIGTERM` (or `SIGKILL` when `force`) to process `pid`.
     public static func sendSignal(to pid: Int32, force: Bool = false) {
         _ = kill(pid, force ? SIGKILL : SIGTERM)
+    }
+
+    /// Sends signal `number` (such as one of `stopSignals`) to process `pid`.
+    public static func sendSignal(_ number: Int32, to pid: Int32) {
+        _ = kill(pid, number)
     }
 
     /// The wall-clock time in Unix milliseconds.

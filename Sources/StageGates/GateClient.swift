@@ -1,4 +1,6 @@
 import Common
+import Foundation
+import Synchronization
 
 /// A client that gates use to talk to the server under test.
 ///
@@ -18,6 +20,10 @@ public final class GateClient {
     let chapter: String
     /// Told about every step that passed, for a runner that prints them.
     var observer: GateObserver?
+    /// Background senders writing to this connection (see `trickle`): they
+    /// are stopped before the descriptor is closed, so that they never
+    /// write into a later connection that reuses its number.
+    private var trickles: [Trickle] = []
 
     /// Connects to the server. Fails the step if the connection is refused.
     public init(host: String, port: Int, chapter: String, timeoutMilliseconds: Int32 = 5_000) throws {
@@ -155,15 +161,143 @@ public final class GateClient {
         }
     }
 
+    /// Starts sending `bytes` one at a time from a background thread, with
+    /// a pause of `pauseMilliseconds` between two bytes, as a very slow
+    /// client would (slowloris), and returns at once. Meanwhile the scenario
+    /// talks to other clients; it reads this one's reply only after
+    /// `Trickle.wait()`.
+    public func trickle(_ bytes: [UInt8], pauseMilliseconds: Int) -> Trickle {
+        Platform.ignoreSIGPIPE()
+        self.lastSent = bytes
+        let trickle = Trickle(total: bytes.count)
+        self.trickles.append(trickle)
+        let fd = self.fd
+        let thread = Thread {
+            for (index, byte) in bytes.enumerated() {
+                if index > 0 && trickle.pauseOrStop(milliseconds: pauseMilliseconds) {
+                    trickle.finish(errno: ECANCELED)
+                    return
+                }
+                var sendErrno: Int32 = 0
+                var sent = -1
+                repeat {
+                    (sent, sendErrno) = withUnsafeBytes(of: byte) { sendOnce(fd, $0.baseAddress!, 1) }
+                } while sent < 0 && sendErrno == Platform.Errno.interrupted
+                guard sent == 1 else {
+                    trickle.finish(errno: sendErrno)
+                    return
+                }
+                trickle.sentOneByte()
+            }
+            trickle.finish(errno: nil)
+        }
+        thread.start()
+        return trickle
+    }
+
+    /// How `sendWithoutBlocking` ended.
+    public enum UnreadSendOutcome: Sendable, Equatable {
+        /// The server took every byte.
+        case sentAll
+        /// The server took nothing for the stall time (or the time limit
+        /// passed): it stopped reading, as back-pressure should make it.
+        case serverStoppedReading
+        /// The server closed or reset the connection.
+        case closedByServer
+    }
+
+    /// Sends `unit` `count` times, as one long pipeline, and never reads a
+    /// reply; the call itself never blocks, so a server that stops reading
+    /// cannot hang the gate.
+    ///
+    /// The socket is made non-blocking. Whenever the kernel refuses more
+    /// bytes (the server is not reading, so every buffer on the way is
+    /// full), `whileBlocked` runs, at most every 100 ms: the scenario checks
+    /// other clients there. Sending stops when everything was sent, when the
+    /// server took nothing for `stallMilliseconds`, when `limitMilliseconds`
+    /// have passed, or when the server hung up. Returns the bytes sent and
+    /// how it ended.
+    public func sendWithoutBlocking(repeating unit: [UInt8], count: Int, step: String,
+                                    stallMilliseconds: Int64 = 1_000, limitMilliseconds: Int64 = 8_000,
+                                    whileBlocked: () throws -> Void = {}) throws -> (sent: Int, outcome: UnreadSendOutcome) {
+        // A server that hangs up makes our next send fail with EPIPE; that
+        // must be an error here, not a SIGPIPE that ends the test process.
+        Platform.ignoreSIGPIPE()
+        _ = Platform.setNonBlocking(self.fd)
+        self.lastSent = unit
+        // Send about 64 KB per call: `unit`, repeated.
+        let chunk = Array(repeatElement(unit, count: max(1, 64 * 1024 / max(1, unit.count))).joined())
+        let total = unit.count * count
+        var sent = 0
+        let start = Platform.monotonicMilliseconds()
+        var lastProgress = start
+        var lastCheck = start - 1_000
+        var outcome = UnreadSendOutcome.sentAll
+        sending: while sent < total {
+            let offset = sent % chunk.count
+            let length = min(chunk.count - offset, total - sent)
+            let (accepted, sendErrno) = chunk.withUnsafeBytes { raw in sendOnce(self.fd, raw.baseAddress! + offset, length) }
+            let now = Platform.monotonicMilliseconds()
+            if accepted > 0 {
+                sent += accepted
+                lastProgress = now
+                if now - start >= limitMilliseconds { outcome = .serverStoppedReading; break sending }
+                continue
+            }
+            switch sendErrno {
+            case Platform.Errno.interrupted:
+                continue
+            case Platform.Errno.again, Platform.Errno.wouldBlock:
+                if now - lastProgress >= stallMilliseconds || now - start >= limitMilliseconds {
+                    outcome = .serverStoppedReading
+                    break sending
+                }
+                if now - lastCheck >= 100 {
+                    lastCheck = now
+                    try whileBlocked()
+                }
+                _ = Platform.waitUntilReady(self.fd, forWriting: true, milliseconds: 50)
+            default:
+                outcome = .closedByServer
+                break sending
+            }
+        }
+        let megabytes = String(format: "%.1f", Double(sent) / 1_048_576)
+        let how = switch outcome {
+        case .sentAll: "the server took all of it"
+        case .serverStoppedReading: "then the server stopped reading"
+        case .closedByServer: "then the server hung up"
+        }
+        self.observer?.stepPassed(GateStep(step: step, sent: unit, expected: nil, received: [],
+                                           note: "sent \(megabytes) MB of \(count) × this, reading nothing; \(how)"))
+        return (sent, outcome)
+    }
+
     /// Closes the connection politely (FIN).
     public func close() {
+        self.stopTrickles()
         self.connection.close()
     }
 
     /// Closes the connection with a reset (RST), as a crashed client would.
     public func reset() {
+        self.stopTrickles()
         Platform.closeWithReset(self.connection.fd)
         self.connection.abandonDescriptor()
+    }
+
+    /// Stops the background senders and waits until they are done.
+    private func stopTrickles() {
+        for trickle in self.trickles {
+            trickle.stop()
+            _ = trickle.wait()
+        }
+        self.trickles = []
+    }
+
+    deinit {
+        // Before `connection` closes the descriptor.
+        self.stopTrickles()
     }
 
     /// What one timed read produced.
@@ -188,6 +322,66 @@ public final class GateClient {
             collected += bytes
         }
         return collected
+    }
+}
+
+/// Bytes being sent slowly by a background thread (see `GateClient.trickle`).
+public final class Trickle: Sendable {
+    /// How many bytes there are to send.
+    public let total: Int
+    /// How many have been sent so far.
+    private let sent = Atomic<Int>(0)
+    /// Set once the thread is done: nil when every byte went out, or the
+    /// errno of the send that failed.
+    private let outcome = Mutex<Int32??>(nil)
+    /// Signalled once when the thread is done.
+    private let done = DispatchSemaphore(value: 0)
+    /// Signalled to make the thread stop before its next byte.
+    private let stopping = DispatchSemaphore(value: 0)
+
+    /// Creates the record for `total` bytes.
+    init(total: Int) {
+        self.total = total
+    }
+
+    /// How many bytes have been sent so far.
+    public var bytesSent: Int { self.sent.load(ordering: .acquiring) }
+
+    /// True once the thread has sent every byte, or failed.
+    public var isFinished: Bool { self.outcome.withLock { $0 != nil } }
+
+    /// Asks the thread to stop before its next byte.
+    func stop() {
+        self.stopping.signal()
+    }
+
+    /// Called by the thread between two bytes: sleeps `milliseconds`, or
+    /// less if asked to stop. Returns true when it must stop.
+    func pauseOrStop(milliseconds: Int) -> Bool {
+        if self.stopping.wait(timeout: .now() + .milliseconds(milliseconds)) == .success {
+            self.stopping.signal() // stay stopped
+            return true
+        }
+        return false
+    }
+
+    /// Called by the thread after each byte.
+    func sentOneByte() {
+        self.sent.add(1, ordering: .releasing)
+    }
+
+    /// Called by the thread when it is done: `errno` is nil on success.
+    func finish(errno: Int32?) {
+        self.outcome.withLock { $0 = .some(errno) }
+        self.done.signal()
+    }
+
+    /// Waits for the thread to finish; returns nil if every byte was sent,
+    /// or the errno of the send that failed (`ECANCELED` if it was stopped).
+    public func wait() -> Int32? {
+        self.done.wait()
+        self.done.signal() // so that a second wait returns too
+        return self.outcome.withLock { $0 ?? nil }
     }
 }
 
@@ -229,4 +423,12 @@ public protocol GateObserver: AnyObject {
 /// deliver bytes in separate reads.
 public func sleepMilliseconds(_ milliseconds: Int) {
     Platform.sleep(milliseconds: milliseconds)
+}
+
+/// One `send(2)` with no flags: the bytes sent (or -1) and errno, read at
+/// once. Its callers in `GateClient` ignore SIGPIPE first, so that a
+/// server that hung up costs an `EPIPE`, not the test process.
+private func sendOnce(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) -> (Int, Int32) {
+    let sent = send(fd, base, count, 0)
+    return (sent, errno)
 }

@@ -67,6 +67,13 @@ public final class ServerUnderTest {
         return !Platform.childHasExited(pid)
     }
 
+    /// The process id of the server we started and have not stopped, or nil
+    /// (a server that was already running): for scenarios that look at the
+    /// process itself, such as its memory.
+    public var processID: Int32? {
+        self.stopped ? nil : self.pid
+    }
+
     /// Opens a new client connection to the server.
     public func connect(chapter: String) throws -> GateClient {
         let client = try GateClient(host: self.host, port: self.port, chapter: chapter)

@@ -29,18 +29,27 @@ do {
 }
 log("Stage 04 (concurrent clients) listening on \(listener.address), \(reactor.backend) reactor")
 
+// snippet: shutdown
+// Ctrl-C (SIGINT) or `kill` (SIGTERM) shuts the server down gracefully: it
+// stops accepting, lets each client take the replies already computed,
+// closes them, prints one line and exits 0 (Common/GracefulShutdown.swift).
+let shutdown = GracefulShutdown(reactor: reactor, listener: listener)
+// end-snippet
+
 // snippet: serve
-// Accept clients forever and give each one its own child task. The task
-// group owns them all; a discarding group forgets each task when it ends,
-// so finished clients cost nothing. The executor preference makes every
-// client task run on the reactor's thread: resuming one after `epoll_wait`
-// then needs no hop to another thread. (This accept loop itself is top-level
-// code, so it stays on the main actor: one hop per new client.)
+// Accept clients until a shutdown begins, and give each one its own child
+// task. The task group owns them all; a discarding group forgets each task
+// when it ends, so finished clients cost nothing. The executor preference
+// makes every client task run on the reactor's thread: resuming one after
+// `epoll_wait` then needs no hop to another thread. (This accept loop
+// itself is top-level code, so it stays on the main actor: one hop per new
+// client.)
 await withTaskExecutorPreference(reactor) {
     await withDiscardingTaskGroup { group in
         while true {
             do {
-                let connection = try await listener.accept()
+                // nil: a shutdown has begun, and the listener is closed.
+                guard let connection = try await listener.accept() else { break }
                 group.addTask {
                     await serveClient(connection, respond: Command.respond(to:))
                 }
@@ -50,4 +59,6 @@ await withTaskExecutorPreference(reactor) {
         }
     }
 }
+// Every client task has ended: print one line and exit 0.
+shutdown.finish()
 // end-snippet

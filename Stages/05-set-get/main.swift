@@ -28,6 +28,13 @@ log("Stage 05 (SET/GET) listening on \(listener.address), \(reactor.backend) rea
 let store = Store()
 // end-snippet
 
+// snippet: shutdown
+// Ctrl-C (SIGINT) or `kill` (SIGTERM) shuts the server down gracefully: it
+// stops accepting, lets each client take the replies already computed,
+// closes them, prints one line and exits 0 (Common/GracefulShutdown.swift).
+let shutdown = GracefulShutdown(reactor: reactor, listener: listener)
+// end-snippet
+
 // snippet: serve
 // As in stage 4: a task per client, on the reactor's thread. Each task now
 // passes the shared store to the commands it runs, and its own session
@@ -36,7 +43,8 @@ await withTaskExecutorPreference(reactor) {
     await withDiscardingTaskGroup { group in
         while true {
             do {
-                let connection = try await listener.accept()
+                // nil: a shutdown has begun, and the listener is closed.
+                guard let connection = try await listener.accept() else { break }
                 group.addTask {
                     await serveClient(connection) { session, arguments in
                         Command.respond(to: arguments, store: store, session: &session)
@@ -48,4 +56,6 @@ await withTaskExecutorPreference(reactor) {
         }
     }
 }
+// Every client task has ended: print one line and exit 0.
+shutdown.finish()
 // end-snippet

@@ -75,6 +75,8 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// True while the reactor thread is (about to be) blocked in the kernel:
     /// only then does an enqueue from another thread need to wake it.
     private let sleeping = Atomic<Bool>(false)
+    /// Set once by `beginShutdown()`; from then on no read waits.
+    private let shuttingDown = Atomic<Bool>(false)
     /// Jobs enqueued by the reactor thread itself: no lock needed.
     nonisolated(unsafe) private var local: [UnownedJob] = []
     /// The reactor thread's identity, set when it starts.
@@ -170,6 +172,9 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let alreadyReady = self.waiters.withLock { table -> Bool in
                 if reading {
+                    // Shutting down: readers wait no more (checked under the
+                    // lock that `beginShutdown` takes, so no reader slips by).
+                    if self.shuttingDown.load(ordering: .relaxed) { return true }
                     if table[Int(fd)].readable { table[Int(fd)].readable = false; return true }
                     table[Int(fd)].reader = continuation
                 } else {
@@ -185,6 +190,36 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
                 self.readiness.wake()
             }
         }
+    }
+    // end-snippet
+
+    // MARK: - Shutdown
+
+    /// True once `beginShutdown()` has been called.
+    public var isShuttingDown: Bool {
+        self.shuttingDown.load(ordering: .relaxed)
+    }
+
+    // snippet: begin-shutdown
+    /// Starts a graceful shutdown: every task parked waiting to *read* (the
+    /// accept loop and idle clients) resumes now, and no read waits from
+    /// here on, so each one sees `isShuttingDown` and ends. Tasks waiting to
+    /// *write* keep waiting: a reply already computed still goes out.
+    /// Safe to call from any thread, such as a signal handler's queue.
+    public func beginShutdown() {
+        let readers = self.waiters.withLock { table -> [UnsafeContinuation<Void, Never>] in
+            self.shuttingDown.store(true, ordering: .relaxed)
+            var readers: [UnsafeContinuation<Void, Never>] = []
+            for fd in table.indices {
+                if let reader = table[fd].reader {
+                    readers.append(reader)
+                    table[fd].reader = nil
+                }
+            }
+            return readers
+        }
+        // Resuming enqueues each task on this reactor, which wakes up for it.
+        for reader in readers { reader.resume() }
     }
     // end-snippet
 

@@ -20,15 +20,15 @@ public final class Store: Sendable {
     /// An empty store reading time from `clock`.
     public init(clock: any TimeSource = SystemTimeSource()) {
         self.clock = clock
-        self.database = Mutex(Database())
+        self.database = Mutex(Database(clock: clock))
     }
 
-    /// Runs `body` with exclusive access to the database, its `now` set to
-    /// the current time. Keep the body short: every client waits for it.
+    /// Runs `body` with exclusive access to the database, as one command:
+    /// `database.now` is one time for all of it. Keep the body short: every
+    /// client waits for it.
     public func withDatabase<Result: Sendable>(_ body: (inout Database) -> Result) -> Result {
-        let now = self.clock.nowMilliseconds()
-        return self.database.withLock { database in
-            database.now = now
+        self.database.withLock { database in
+            database.beginCommand()
             return body(&database)
         }
     }
@@ -66,12 +66,34 @@ public struct Database: Sendable {
     /// millions of keys never expire.
     private var keysWithExpiry: [Key] = []
 
-    /// The current time for this command, set by `Store.withDatabase`.
-    public internal(set) var now: Int64 = 0
+    /// Where the time comes from.
+    private let clock: any TimeSource
+    /// The time this command read, if it has read it yet.
+    private var timeOfCommand: Int64?
+
+    /// The current time for this command, in Unix milliseconds: read from
+    /// the clock the first time the command asks, then the same until the
+    /// command ends, so a command sees one instant. A command that needs no
+    /// time (a GET while no key has a TTL) never reads the clock at all.
+    public var now: Int64 {
+        mutating get {
+            if let time = self.timeOfCommand { return time }
+            let time = self.clock.nowMilliseconds()
+            self.timeOfCommand = time
+            return time
+        }
+    }
     // end-snippet
 
-    /// An empty database.
-    init() {}
+    /// An empty database reading time from `clock`.
+    init(clock: any TimeSource) {
+        self.clock = clock
+    }
+
+    /// Starts a new command: the next `now` reads the clock again.
+    mutating func beginCommand() {
+        self.timeOfCommand = nil
+    }
 
     /// How many keys are stored, including expired keys that no one has
     /// removed yet (Redis's DBSIZE counts those too).
@@ -83,7 +105,7 @@ public struct Database: Sendable {
     // snippet: live-entry
     /// True if `key` has a deadline that has passed at `now`. A key whose
     /// time equals `now` is still alive, as in Redis (`now > when`).
-    private func isExpired(_ key: Key) -> Bool {
+    private mutating func isExpired(_ key: Key) -> Bool {
         // No lookup at all while no key has a TTL.
         guard !self.deadlines.isEmpty, let deadline = self.deadlines[key] else { return false }
         return self.now > deadline.at

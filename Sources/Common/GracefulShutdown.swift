@@ -1,0 +1,95 @@
+import Dispatch
+import Synchronization
+
+/// Graceful shutdown on Ctrl-C (SIGINT) or `kill` (SIGTERM), for the
+/// servers that run on a `Reactor` (stages 4 and up).
+///
+/// Killing a server outright cuts off replies it has already computed and
+/// leaves clients to find out from a reset connection. Instead, on a signal:
+///
+/// 1. the reactor begins its shutdown: the accept loop and every idle
+///    client wake up and end (`accept` returns nil and closes the
+///    listening socket; `read` returns 0 as if the client hung up);
+/// 2. a client whose reply is still being written keeps its task until the
+///    reply is out, then ends the same way;
+/// 3. when the last client task has ended, the stage calls `finish()`,
+///    which prints one line and exits with status 0.
+///
+/// A client that never reads its reply must not hold the server hostage,
+/// so a deadline (0.9 s, inside the 1 s a supervisor such as systemd or
+/// Kubernetes is promised here) ends the process anyway.
+///
+/// Signals are received on a Dispatch queue, not in a C signal handler: a
+/// C handler may only call async-signal-safe functions, and taking a lock
+/// or printing is not among them.
+public final class GracefulShutdown: Sendable {
+    /// The longest a shutdown waits for clients to finish their replies.
+    public static let deadline: DispatchTimeInterval = .milliseconds(900)
+
+    /// The reactor whose tasks are told to end.
+    private let reactor: Reactor
+    /// The listener, for the number of clients still connected.
+    private let listener: AsyncListener
+    /// The signal that started the shutdown ("SIGINT"), once there is one.
+    private let signalName = Mutex<String?>(nil)
+    /// Set by the first of `finish()` and the deadline: one line, one exit.
+    private let finished = Atomic<Bool>(false)
+    /// Clients connected when the signal came.
+    private let clientsAtSignal = Atomic<Int>(0)
+    /// The signal sources. Dispatch delivers signals only while they live.
+    /// (A Mutex makes them Sendable: they are only ever touched in `init`.)
+    private let sources: Mutex<[any DispatchSourceSignal]>
+
+    /// Starts listening for SIGINT and SIGTERM. Keep the returned object
+    /// alive for as long as the server runs.
+    public init(reactor: Reactor, listener: AsyncListener) {
+        self.reactor = reactor
+        self.listener = listener
+        self.sources = Mutex([])
+        self.sources.withLock { sources in
+            for stop in Platform.stopSignals {
+                // The default action (die at once) must go, or Dispatch never sees it.
+                Platform.ignoreSignal(stop.number)
+                let source = DispatchSource.makeSignalSource(signal: stop.number, queue: .global())
+                source.setEventHandler { [self] in self.begin(signal: stop.name) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    /// The first signal begins the shutdown; a second one changes nothing
+    /// (the deadline is already running).
+    private func begin(signal name: String) {
+        let first = self.signalName.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = name
+            return true
+        }
+        guard first else { return }
+        self.clientsAtSignal.store(self.listener.clientCount, ordering: .relaxed)
+        self.reactor.beginShutdown()
+        DispatchQueue.global().asyncAfter(deadline: .now() + GracefulShutdown.deadline) { [self] in
+            self.finish()
+        }
+    }
+
+    /// Prints the one line that says how the shutdown went, and exits 0.
+    /// Called by the stage when its clients are done, or by the deadline.
+    public func finish() -> Never {
+        if self.finished.exchange(true, ordering: .acquiringAndReleasing) {
+            // The other caller is already exiting; wait for it to.
+            let never = DispatchSemaphore(value: 0)
+            while true { never.wait() }
+        }
+        let name = self.signalName.withLock { $0 } ?? "request"
+        let closed = self.clientsAtSignal.load(ordering: .relaxed)
+        let left = self.listener.clientCount
+        if left == 0 {
+            log("\(name): stopped accepting, closed \(closed) client\(closed == 1 ? "" : "s"), bye.")
+        } else {
+            log("\(name): stopped accepting; \(left) of \(closed) clients did not take their replies within 0.9 s and were cut off; bye.")
+        }
+        Platform.exit(0)
+    }
+}
