@@ -31,7 +31,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import resource
 import shlex
 import shutil
@@ -45,7 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"  # loopback only: nothing here should be reachable from outside
+# Starting, watching and stopping the servers, and HOST (127.0.0.1, loopback only:
+# nothing here should be reachable from outside) come from Tests/Tools/serverprocess.py,
+# shared with Tests/Soak/soak.py.
+sys.path.insert(0, str(ROOT / "Tests" / "Tools"))
+from serverprocess import HOST, ServerProcess, newest_stage  # noqa: E402 (needs the line above)
 WORK_DIR = ROOT / ".build" / "bench"  # logs, the copied binary, quick-run results
 
 # Each workload is one redis-benchmark run of the four tests below.
@@ -171,93 +174,17 @@ class RespClient:
 # Starting and stopping the servers
 # ---------------------------------------------------------------------------
 
-def free_port():
-    """A TCP port that nobody listens on right now: bind port 0, let the kernel choose."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def die_with_parent():
-    """In the child, before exec: ask Linux to SIGKILL it if this script dies.
-
-    try/finally covers exceptions and Ctrl-C, but not `kill -9` of this
-    script; this covers that too, so no server is ever left behind.
-    """
-    try:
-        import ctypes
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: the try/finally in main() still stops the servers
-
-
-class Server:
-    """One server process on a free loopback port, started and stopped by us."""
-
-    def __init__(self, name, command):
-        self.name = name              # "ours" or "redis"
-        self.port = free_port()
-        self.argv = [part.replace("{port}", str(self.port)) for part in command]
-        self.process = None
-        self.log_path = WORK_DIR / f"{name}-{self.port}.log"
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def start(self, timeout=30):
-        """Start the process and wait until it answers PING."""
-        WORK_DIR.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
-                                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                with RespClient(self.port, timeout=2) as client:
-                    if client.call("PING") == "PONG":
-                        return
-            except (OSError, RespError, BenchError):
-                time.sleep(0.1)  # not listening yet
-        raise BenchError(f"{self.name} did not answer PING on port {self.port} within {timeout} s: "
-                         f"{shlex.join(self.argv)}\n{self.log_tail()}")
-
-    def check_alive(self):
-        """Fail clearly if the server process has exited (crashed, or never started)."""
-        if self.process.poll() is not None:
-            raise BenchError(f"{self.name} exited with status {self.process.returncode}: "
-                             f"{shlex.join(self.argv)}\n{self.log_tail()}")
-
-    def log_tail(self, lines=15):
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        tail = "\n".join(text.splitlines()[-lines:])
-        return f"--- last lines of {self.log_path} ---\n{tail}" if tail else f"(nothing in {self.log_path})"
-
-    def stop(self):
-        """SIGTERM, then SIGKILL if it lingers; always reap the process."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 class ServerPair:
     """Our server and redis-server, freshly started; stopped on leaving the `with`."""
 
     def __init__(self, ours_binary):
-        self.ours = Server("ours", [str(ours_binary), "--port", "{port}"])
-        self.redis = Server("redis", [
+        self.ours = ServerProcess("ours", [str(ours_binary), "--port", "{port}"], WORK_DIR, error=BenchError)
+        self.redis = ServerProcess("redis", [
             "redis-server", "--port", "{port}", "--bind", HOST,
             "--save", "", "--appendonly", "no", "--daemonize", "no",
             # Redis refuses the 10,001st client by default; the idle-connection
             # run opens 10,000 plus a probe, so leave a little room.
-            "--maxclients", "10100"])
+            "--maxclients", "10100"], WORK_DIR, error=BenchError)
         self.servers = [self.ours, self.redis]
 
     def __enter__(self):
@@ -280,15 +207,6 @@ class ServerPair:
 # ---------------------------------------------------------------------------
 # Building
 # ---------------------------------------------------------------------------
-
-def newest_stage():
-    """The newest stage's folder and product: Stages/06-expiry -> ("06-expiry", "Stage06")."""
-    stages = sorted(p.name for p in (ROOT / "Stages").iterdir()
-                    if p.is_dir() and re.match(r"^\d\d-", p.name))
-    if not stages:
-        raise BenchError(f"no stage folders (NN-name) in {ROOT / 'Stages'}")
-    return stages[-1], "Stage" + stages[-1][:2]
-
 
 def build(product):
     """Build the product in release mode; return a private copy of the binary.
@@ -899,7 +817,7 @@ def main():
     if load > 1.5:
         print(f"bench: warning: load average is {load:.2f}; other work on this machine will skew the figures.",
               file=sys.stderr)
-    stage, product = newest_stage()
+    stage, product = newest_stage(ROOT, BenchError)
     build_command, binary = build(product)
     # Read the commit now, not at the end: on a shared work tree someone may
     # commit or edit while the benchmark runs, and the page must name the

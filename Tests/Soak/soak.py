@@ -1,0 +1,805 @@
+#!/usr/bin/env python3
+"""Soak test: many clients hammer one server for a while; no write may be lost.
+
+    python3 Tests/Soak/soak.py                          # the newest stage, 60 s (what `make soak` runs)
+    python3 Tests/Soak/soak.py --seconds 30 --seed 7    # shorter, and the same workload as a past run
+    python3 Tests/Soak/soak.py --server "redis-server --port {port} --save '' --appendonly no"
+
+What it does, in order:
+
+1. starts the server on a free loopback port: by default the newest stage's
+   release binary, .build/release/StageNN (built with `swift build -c release
+   --product StageNN` only if it is missing); `--server-binary PATH` names
+   another binary (started with `--port N`), and `--server 'cmd {port}'` runs
+   any command, real redis-server included;
+2. opens CLIENTS connections (default 200), one thread each. Every client
+   owns KEYS keys of its own (soak:CLIENT:K, some padded to 16, 17, 33 or 100
+   bytes: servers often store short keys differently) and, for SECONDS, sends a
+   random mix of SET (a quarter of them with PX 50-500 ms), GET, DEL,
+   EXPIRE/PEXPIRE, and pipelined batches of 10-50 such commands sent in one
+   write. Values run from a few bytes to 64 KB, and now and then 1 MB; each
+   starts with the client, key and write number (c3:k17:w912:), so a wrong
+   value tells which write it was;
+3. checks every reply against the client's model of its keys: the value last
+   written, or deleted. A key with a TTL holds a window, not an instant: the
+   server fixed its deadline some time between our sending the command and
+   reading the reply, so a read whose own window overlaps that deadline may
+   legitimately see the value or nothing: that check is lenient (counted).
+   Everything else is strict: an acknowledged write that reads back as
+   missing or as another value is a LOST WRITE; a deleted or surely expired
+   key that reads back is a STALE READ;
+4. after SECONDS, every client re-reads all its keys (one pipelined batch)
+   and checks them the same way;
+5. compares the server's resident memory (VmRSS) at the end with its value
+   after a warm-up (20% of the run, at least 5 s), while the load runs both
+   times.
+
+Why the memory bound is generous: the key set is bounded by design
+(CLIENTS x KEYS keys, each overwritten again and again), so memory should
+plateau once every key has been written. What still moves is noise: how
+many 1 MB values happen to be stored at that instant (a few, each 1 MB),
+the buffers of 200 connections (up to 64 KB each that a server may keep),
+and the allocator keeping freed pages and fragmenting around big values.
+That is tens of MB at most (redis-server itself swings by 40 MB here). A
+leak grows with the work done instead: here, about 150,000 writes every ten
+seconds, of 2 KB on average, so leaking values, or even a few hundred bytes
+per command, adds hundreds of MB. So the run fails only when the drift is
+both above --max-drift-mb (64) and above --max-drift-percent (50%) of the
+warm-up figure: either alone is easily reached by noise on a small or a
+large heap.
+
+Every socket read and write waits at most --timeout seconds (a hang becomes
+an error, not a stuck soak), and the whole run has a global deadline,
+SECONDS + 3 x timeout + 30 s; the server is stopped on every way out.
+Standard library only; RSS needs Linux (/proc), elsewhere it is reported as
+unavailable and not checked.
+
+Exit status: 0 when every check passed; 1 when a write was lost, a read was
+stale, any command failed (error reply, protocol error, timeout, closed
+connection), the server died or did not start, the build failed, memory
+drifted past the bound, or the run passed its deadline; 2 for a usage
+error; 130 on Ctrl-C.
+"""
+
+import argparse
+import random
+import re
+import select
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Starting, watching and stopping the server, and HOST (127.0.0.1, loopback only)
+# come from Tests/Tools/serverprocess.py, shared with Tests/Benchmarks/bench.py.
+sys.path.insert(0, str(ROOT / "Tests" / "Tools"))
+from serverprocess import HOST, ServerProcess, newest_stage  # noqa: E402 (needs the line above)
+WORK_DIR = ROOT / ".build" / "soak"  # the server's log, kept when the run fails
+
+MB = 1024 * 1024
+MAX_VALUE = 1 * MB
+# The server rounds "now" to milliseconds and may read a coarse clock:
+# deadlines closer than this to a read are treated as uncertain.
+CLOCK_MARGIN = 0.010  # s
+MAX_REPORTED = 5  # lost writes, stale reads and errors printed in full
+
+
+class SoakError(Exception):
+    """A failure that ends the run at once with a clear message (exit status 1)."""
+
+
+class ConnectionFailed(Exception):
+    """The connection is unusable: closed, timed out, or the bytes were not RESP."""
+
+
+class ErrorReply:
+    """A -ERR ... reply; a value, not an exception, so a pipeline reads on past it."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return f"-{self.text}"
+
+
+# ---------------------------------------------------------------------------
+# RESP over a socket, with a timeout on every wait
+# ---------------------------------------------------------------------------
+
+def encode(args):
+    """One command as a RESP array of bulk strings: *2 $3 GET $3 key."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        parts.append(b"$%d\r\n" % len(arg))
+        parts.append(arg)
+        parts.append(b"\r\n")
+    return b"".join(parts)
+
+
+class Connection:
+    """A RESP2 client connection: non-blocking socket, incremental reply reader.
+
+    Replies: simple strings are `str`, bulk strings `bytes`, integers `int`,
+    nil `None`, arrays `list`, errors `ErrorReply`.
+
+    `send` keeps reading while it writes. A pipelined batch can be big (a few
+    1 MB values) and its replies can be big too (GETs of 1 MB values); a client
+    that only wrote until done could deadlock with a server that stops reading
+    while its replies are not taken. Replies read early wait in the buffer.
+    """
+
+    MAX_LINE = 64 * 1024  # a header line longer than this is not RESP
+
+    def __init__(self, port, timeout):
+        self.timeout = timeout
+        self.sock = socket.create_connection((HOST, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.poller = select.poll()  # not select(): no FD_SETSIZE limit
+        self.poller.register(self.sock, select.POLLIN | select.POLLOUT)
+        self.buffer = bytearray()
+        self.position = 0  # where the unread replies start in buffer
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _wait(self, want_write):
+        """Wait until the socket is readable (or writable): at most `timeout` s."""
+        self.poller.modify(self.sock, select.POLLIN | (select.POLLOUT if want_write else 0))
+        events = self.poller.poll(self.timeout * 1000)
+        if not events:
+            raise ConnectionFailed(f"no progress for {self.timeout:g} s "
+                                   f"({'writing a request' if want_write else 'waiting for a reply'})")
+        return events[0][1]
+
+    def _receive(self):
+        """Append what has arrived to the buffer (the socket said it was readable)."""
+        try:
+            data = self.sock.recv(256 * 1024)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            raise ConnectionFailed(f"recv failed: {error}") from None
+        if not data:
+            raise ConnectionFailed("the server closed the connection")
+        self.buffer += data
+
+    def send(self, data):
+        """Write all of `data`, reading replies into the buffer meanwhile."""
+        view = memoryview(data)
+        sent = 0
+        while sent < len(view):
+            events = self._wait(want_write=True)
+            if events & select.POLLIN:
+                self._receive()
+            if events & (select.POLLOUT | select.POLLERR | select.POLLHUP):
+                try:
+                    sent += self.sock.send(view[sent:sent + MB])
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError as error:
+                    raise ConnectionFailed(f"send failed: {error}") from None
+
+    def read_reply(self):
+        """The next reply, reading more bytes as needed."""
+        while True:
+            parsed = self._parse(self.position)
+            if parsed is not None:
+                value, self.position = parsed
+                if self.position == len(self.buffer):
+                    self.buffer.clear()
+                    self.position = 0
+                elif self.position > 4 * MB:
+                    del self.buffer[:self.position]
+                    self.position = 0
+                return value
+            events = self._wait(want_write=False)
+            if events & (select.POLLIN | select.POLLERR | select.POLLHUP):
+                self._receive()
+
+    def _parse(self, start):
+        """Parse one reply at `start`: (value, end) or None if it has not all arrived."""
+        buffer = self.buffer
+        line_end = buffer.find(b"\r\n", start)
+        if line_end < 0:
+            if len(buffer) - start > self.MAX_LINE:
+                raise ConnectionFailed(f"protocol error: no CRLF in {len(buffer) - start} bytes")
+            return None
+        kind, line = buffer[start:start + 1], bytes(buffer[start + 1:line_end])
+        after = line_end + 2
+        if kind == b"+":
+            return line.decode(errors="replace"), after
+        if kind == b"-":
+            return ErrorReply(line.decode(errors="replace")), after
+        if kind in (b":", b"$", b"*"):
+            if not re.fullmatch(rb"-?[0-9]+", line):
+                raise ConnectionFailed(f"protocol error: bad number in {bytes(buffer[start:line_end + 2])!r}")
+            number = int(line)
+            if kind == b":":
+                return number, after
+            if number == -1:
+                return None, after
+            if number < -1:
+                raise ConnectionFailed(f"protocol error: negative length in {bytes(buffer[start:after])!r}")
+            if kind == b"$":
+                if len(buffer) < after + number + 2:
+                    return None
+                if buffer[after + number:after + number + 2] != b"\r\n":
+                    raise ConnectionFailed(f"protocol error: a {number}-byte bulk string does not end in CRLF")
+                return bytes(buffer[after:after + number]), after + number + 2
+            items = []
+            for _ in range(number):
+                parsed = self._parse(after)
+                if parsed is None:
+                    return None
+                item, after = parsed
+                items.append(item)
+            return items, after
+        raise ConnectionFailed(f"protocol error: unexpected reply {bytes(buffer[start:line_end + 2])[:80]!r}")
+
+    def call(self, *args):
+        """Send one command, return its reply."""
+        self.send(encode(args))
+        return self.read_reply()
+
+
+# ---------------------------------------------------------------------------
+# Values that say which write they came from
+# ---------------------------------------------------------------------------
+
+class Values:
+    """Builds values from a header (c3:k17:w912:) and a slice of random filler.
+
+    A model keeps only (write number, size) per key and rebuilds the expected
+    bytes when it checks a read: 6,400 keys times 1 MB would not fit otherwise.
+    The filler is random bytes, CR LF and NUL included, so the server must be
+    binary-safe.
+    """
+
+    HEADER = re.compile(rb"^c(\d+):k(\d+):w(\d+):")
+
+    def __init__(self, seed):
+        self.filler = random.Random(seed).randbytes(MAX_VALUE + 256)
+
+    def make(self, client, key, write, size):
+        header = b"c%d:k%d:w%d:" % (client, key, write)
+        filler_size = max(0, size - len(header))
+        offset = write % 251  # two writes of the same size differ past the header too
+        return header + self.filler[offset:offset + filler_size]
+
+    def describe(self, value, client=None, key=None):
+        """A readable name for a value read back: which write it was, and if intact."""
+        if value is None:
+            return "nil (no such key)"
+        if not isinstance(value, bytes):
+            return repr(value)
+        match = self.HEADER.match(value)
+        if not match:
+            return f"{len(value):,} bytes that no write of ours made: {value[:40]!r}"
+        c, k, w = (int(group) for group in match.groups())
+        whose = "" if (c, k) == (client, key) else f" of client {c} key {k}"
+        intact = value == self.make(c, k, w, len(value))
+        return f"write #{w}{whose} ({len(value):,} bytes{'' if intact else ', CORRUPTED after the header'})"
+
+
+# Key lengths, in turn: as they come (soak:3:15, 9 bytes), then padded to each
+# side of 16 bytes and to longer ones; short keys are often kept inline.
+KEY_LENGTHS = (0, 16, 17, 33, 100)
+
+
+def key_name(client, k):
+    """Client `client`'s key number `k`: unique, and of varied length."""
+    name = b"soak:%d:%d" % (client, k)
+    length = KEY_LENGTHS[k % len(KEY_LENGTHS)]
+    return name if length <= len(name) + 1 else name + b":" + b"." * (length - len(name) - 1)
+
+
+def value_size(rng):
+    """Mostly small values; a few up to 64 KB; once in a thousand writes, 1 MB."""
+    r = rng.random()
+    if r < 0.001:
+        return MAX_VALUE
+    if r < 0.02:
+        return rng.randint(4096, 64 * 1024)
+    if r < 0.15:
+        return rng.randint(100, 4096)
+    return rng.randint(1, 100)  # below the header's length, the value is just the header
+
+
+# ---------------------------------------------------------------------------
+# One client: its keys, its model of them, its load
+# ---------------------------------------------------------------------------
+
+class KeyState:
+    """What the model knows of one key.
+
+    kind "absent": never written, deleted, or found missing (`why` says which).
+    kind "value":  holds write #write (size bytes); if it has a TTL, the
+                   server's deadline lies somewhere in [expires_from, expires_to]
+                   (Unix seconds).
+    kind "unknown": a check already failed on this key; accept anything until
+                   the next SET or DEL, so one fault is reported once.
+    """
+
+    __slots__ = ("kind", "write", "size", "expires_from", "expires_to", "why")
+
+    def __init__(self, kind="absent", write=0, size=0, expires_from=None, expires_to=None,
+                 why="never written"):
+        self.kind, self.write, self.size = kind, write, size
+        self.expires_from, self.expires_to = expires_from, expires_to
+        self.why = why  # for "absent": deleted, or found missing, and when
+
+    def status(self, sent, received):
+        """For a command the server ran between `sent` and `received`:
+        "absent", "alive", "uncertain" (the TTL may or may not have run out) or "unknown"."""
+        if self.kind != "value":
+            return self.kind
+        if self.expires_from is None or received + CLOCK_MARGIN < self.expires_from:
+            return "alive"
+        if sent - CLOCK_MARGIN > self.expires_to:
+            return "absent"
+        return "uncertain"
+
+
+class Client(threading.Thread):
+    """One connection, its own keys, a model of them, and a random command mix."""
+
+    def __init__(self, index, connection, args, values, clock):
+        super().__init__(name=f"soak-client-{index}", daemon=True)
+        self.index = index
+        self.connection = connection
+        self.values = values
+        self.clock = clock            # the shared start signal and times, set by the main thread
+        self.run_start = 0.0          # time.time() at the start, for "at 12.345 s" in reports
+        self.rng = random.Random(args.seed * 1_000_000 + index)
+        self.keys = [key_name(index, k) for k in range(args.keys)]
+        self.model = [KeyState() for _ in self.keys]
+        self.writes = 0               # SETs sent: each value names its write number
+        self.bytes_written = 0
+        self.big_writes = 0           # values of 1 MB
+        self.phase = "load"
+        # Results, read by the main thread (plain ints and lists: safe under the GIL).
+        self.commands = 0
+        self.uncertain = 0            # lenient checks: a TTL might just have run out
+        self.verified = 0             # keys checked strictly by the final pass
+        # Each a list of (when, report line), so the main thread can print the earliest.
+        self.errors = []              # error replies, protocol errors, timeouts
+        self.lost = []                # acknowledged writes not read back
+        self.stale = []               # deleted or expired keys read back
+        self.finished = False
+        self.broken = False           # the connection failed: no more commands
+
+    # -- the command mix ----------------------------------------------------
+
+    def random_command(self):
+        """One random command: (bytes to send, what the checker needs to know)."""
+        rng = self.rng
+        k = rng.randrange(len(self.keys))
+        key = self.keys[k]
+        r = rng.random()
+        if r < 0.36:
+            self.writes += 1
+            size = value_size(rng)
+            value = self.values.make(self.index, k, self.writes, size)
+            self.bytes_written += len(value)
+            self.big_writes += len(value) >= MAX_VALUE
+            ttl = rng.randint(50, 500) if rng.random() < 0.25 else None
+            args = [b"SET", key, value] + ([b"PX", b"%d" % ttl] if ttl else [])
+            return encode(args), ("SET", k, (self.writes, len(value), ttl and ttl / 1000))
+        if r < 0.72:
+            return encode([b"GET", key]), ("GET", k, None)
+        if r < 0.84:
+            return encode([b"DEL", key]), ("DEL", k, None)
+        if rng.random() < 0.5:
+            ttl = rng.randint(50, 500)
+            return encode([b"PEXPIRE", key, b"%d" % ttl]), ("PEXPIRE", k, ttl / 1000)
+        ttl = rng.randint(1, 2)
+        return encode([b"EXPIRE", key, b"%d" % ttl]), ("EXPIRE", k, float(ttl))
+
+    def run_commands(self, commands):
+        """Send the commands in one write, then read and check every reply in order."""
+        sent = time.time()
+        self.connection.send(b"".join(data for data, _ in commands))
+        for _, command in commands:
+            reply = self.connection.read_reply()
+            self.check(command, reply, sent, time.time())
+            if self.phase == "load":
+                self.commands += 1
+
+    # -- checking replies against the model -----------------------------------
+
+    def at(self, unix_time):
+        """A time as seconds since the run started, for the reports."""
+        return f"{unix_time - self.run_start:.3f} s"
+
+    def note(self, kind, command, expected, received, sent):
+        name, k, _ = command
+        entry = (f"client {self.index} key {self.keys[k].decode()} ({self.phase}, {name} sent at "
+                 f"{self.at(sent)}): expected {expected}; received {received}")
+        {"lost": self.lost, "stale": self.stale, "error": self.errors}[kind].append((sent, entry))
+
+    def holds(self, state):
+        """What a key holds, for a report: "write #12 (40 bytes, no TTL)"."""
+        ttl = ("no TTL" if state.expires_from is None else
+               f"TTL ends between {self.at(state.expires_from)} and {self.at(state.expires_to)}")
+        return f"write #{state.write} ({state.size:,} bytes, {ttl})"
+
+    def gone(self, state):
+        """Why a key should not exist, for a report."""
+        if state.kind == "value":  # its TTL ran out
+            return f"{self.holds(state)} expired"
+        return state.why
+
+    def check(self, command, reply, sent, received):
+        """Check one reply against the model, then update the model.
+
+        `sent` and `received` bound when the server ran the command. Strict
+        unless the key's TTL may have run out within that window.
+        """
+        name, k, extra = command
+        state = self.model[k]
+        status = state.status(sent, received)
+        if isinstance(reply, ErrorReply):
+            self.note("error", command, "a reply", f"error reply {reply!r}", sent)
+            return  # the command did nothing: the model stays as it was
+        if self.phase == "verify":
+            self.verified += status in ("alive", "absent")
+        if status == "uncertain":
+            self.uncertain += 1
+        if name == "SET":
+            write, size, ttl = extra
+            if reply != "OK":
+                self.note("error", command, "+OK", repr(reply)[:100], sent)
+                self.model[k] = KeyState("unknown")
+            else:
+                self.model[k] = KeyState("value", write, size,
+                                         sent + ttl if ttl else None, received + ttl if ttl else None)
+        elif name == "GET":
+            if reply is not None and not isinstance(reply, bytes):
+                self.note("error", command, "a bulk string or nil", repr(reply)[:100], sent)
+                self.model[k] = KeyState("unknown")
+            elif reply is None:
+                if status == "alive":
+                    self.note("lost", command, self.holds(state), "nil (no such key)", sent)
+                if status != "absent" or state.kind == "value":
+                    self.model[k] = KeyState("absent", why=f"found missing at {self.at(sent)}")
+            elif status in ("alive", "uncertain"):
+                if reply != self.values.make(self.index, k, state.write, state.size):
+                    self.note("lost", command, self.holds(state) + (" or nil" if status == "uncertain" else ""),
+                              self.values.describe(reply, self.index, k), sent)
+                    self.model[k] = KeyState("unknown")
+            elif status == "absent":
+                self.note("stale", command, f"nil ({self.gone(state)})",
+                          self.values.describe(reply, self.index, k), sent)
+                self.model[k] = KeyState("unknown")
+        elif reply not in (0, 1):  # DEL, EXPIRE, PEXPIRE
+            self.note("error", command, ":0 or :1", repr(reply)[:100], sent)
+            self.model[k] = KeyState("unknown")
+        else:
+            if status == "alive" and reply == 0:
+                self.note("lost", command, f":1 (the key holds {self.holds(state)})", ":0 (no such key)", sent)
+            elif status == "absent" and reply == 1:
+                self.note("stale", command, f":0 ({self.gone(state)})", ":1 (the key exists)", sent)
+            if name == "DEL":
+                self.model[k] = KeyState("absent", why=f"deleted at {self.at(sent)}")
+            elif reply == 0:
+                self.model[k] = KeyState("absent", why=f"found missing at {self.at(sent)} by {name}")
+            elif state.kind == "value" and status != "absent":
+                ttl = extra
+                self.model[k] = KeyState("value", state.write, state.size, sent + ttl, received + ttl)
+            else:  # it exists, but we do not know what it holds
+                self.model[k] = KeyState("unknown")
+
+    # -- the thread -------------------------------------------------------------
+
+    def run(self):
+        try:
+            # Everyone starts together: starting 200 threads takes the main
+            # thread a while, and the clock must not run meanwhile.
+            self.clock.go.wait()
+            self.run_start = self.clock.run_start
+            rng = self.rng
+            while time.monotonic() < self.clock.load_end:
+                if rng.random() < 0.15:
+                    batch = [self.random_command() for _ in range(rng.randint(10, 50))]
+                else:
+                    batch = [self.random_command()]
+                self.run_commands(batch)
+            self.phase = "verify"
+            self.run_commands([(encode([b"GET", key]), ("GET", k, None)) for k, key in enumerate(self.keys)])
+        except ConnectionFailed as error:
+            self.broken = True
+            self.errors.append((time.time(), f"client {self.index} ({self.phase}, at {self.at(time.time())}): "
+                                              f"{error}"))
+        except Exception:  # a bug in this script: fail loudly, never silently
+            self.broken = True
+            self.errors.append((time.time(), f"client {self.index}: internal error in soak.py:\n"
+                                              f"{traceback.format_exc()}"))
+        finally:
+            self.connection.close()
+            self.finished = True
+
+
+# ---------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------
+
+def describe_exit(status):
+    """Popen's returncode in words: negative means killed by a signal."""
+    if status < 0:
+        try:
+            return f"killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"killed by signal {-status}"
+    return f"exit status {status}"
+
+
+def rss_bytes(pid):
+    """Resident set size (VmRSS in /proc/PID/status) in bytes, or None if unavailable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024  # the kernel reports kB
+    except OSError:
+        pass
+    return None
+
+
+def default_binary():
+    """.build/release/StageNN of the newest stage, built if it is missing.
+
+    An existing binary is used as it is (the soak builds nothing it does not
+    have to); a warning says so when sources changed after it was built.
+    If another build holds SwiftPM's lock, `swift build` waits for it.
+    """
+    _, product = newest_stage(ROOT, SoakError)
+    binary = ROOT / ".build" / "release" / product
+    if not binary.exists():
+        command = ["swift", "build", "-c", "release", "--product", product]
+        print(f"$ {shlex.join(command)}", flush=True)
+        if subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL).returncode != 0 or not binary.exists():
+            raise SoakError(f"the release build of {product} failed")
+    else:
+        built = binary.stat().st_mtime
+        # What a stage is built from: its folder and the shared library (Common, CEpoll).
+        folders = [ROOT / "Sources" / "Common", ROOT / "Sources" / "CEpoll",
+                   *(ROOT / "Stages").glob(f"{product[-2:]}-*")]
+        newer = [p for folder in folders for p in folder.rglob("*")
+                 if p.is_file() and p.stat().st_mtime > built]
+        if newer:
+            print(f"soak: warning: {len(newer)} source file(s) changed since {binary.relative_to(ROOT)} "
+                  f"was built (e.g. {newer[0].relative_to(ROOT)}); run `swift build -c release --product "
+                  f"{product}` to soak the current code.", file=sys.stderr)
+    return binary
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="Exit status: 0 all checks passed, 1 a check failed, 2 usage error.")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--server-binary", type=Path, metavar="PATH",
+                        help="server binary, started as PATH --port N (default: .build/release/StageNN "
+                             "of the newest stage, built if missing)")
+    target.add_argument("--server", metavar="'CMD {port}'",
+                        help="any server command; {port} is replaced by a free port, e.g. "
+                             "\"redis-server --port {port} --save '' --appendonly no\"")
+    parser.add_argument("--seconds", type=float, default=60, metavar="N",
+                        help="how long the load runs (default 60)")
+    parser.add_argument("--clients", type=int, default=200, metavar="N",
+                        help="connections, one thread each (default 200)")
+    parser.add_argument("--keys", type=int, default=32, metavar="N", help="keys per client (default 32)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="seed of the command mix (default: random; printed)")
+    parser.add_argument("--timeout", type=float, default=10, metavar="S",
+                        help="most seconds any socket wait may take before it counts as a hang (default 10)")
+    parser.add_argument("--max-drift-mb", type=float, default=64, metavar="MB",
+                        help="RSS drift fails only above this many MB ... (default 64)")
+    parser.add_argument("--max-drift-percent", type=float, default=50, metavar="P",
+                        help="... and above this percentage of the warm-up RSS (default 50)")
+    args = parser.parse_args()
+    if args.seconds <= 0 or args.clients < 1 or args.keys < 1 or args.timeout <= 0:
+        parser.error("--seconds, --clients, --keys and --timeout must be positive")
+    if args.server is not None and "{port}" not in args.server:
+        parser.error("--server needs {port} in the command, where the free port goes")
+    if args.server_binary is not None and not args.server_binary.exists():
+        parser.error(f"--server-binary: {args.server_binary} does not exist")
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(1, 1_000_000)
+    return args
+
+
+def mb(value):
+    return "n/a" if value is None else f"{value / MB:.1f} MB"
+
+
+def report(title, entries, total):
+    if total:
+        print(f"\n{title} ({total:,}; the first {min(total, MAX_REPORTED)}):")
+        for entry in entries[:MAX_REPORTED]:
+            print(f"  - {entry}")
+
+
+class Clock:
+    """When the load starts and ends; the clients wait for `go` before reading the rest."""
+
+    def __init__(self):
+        self.go = threading.Event()
+        self.run_start = 0.0  # time.time(), for the reports
+        self.load_end = 0.0   # time.monotonic(), when the clients stop
+
+
+def soak(args, server):
+    """The run itself, on a started server. Returns the list of failure reasons (empty: passed)."""
+    clients_count = args.clients
+    warmup = min(max(0.2 * args.seconds, 5.0), args.seconds / 2)
+    values = Values(args.seed)
+
+    # Connect everyone first: the clock starts when all connections are open.
+    connections = []
+    try:
+        for _ in range(clients_count):
+            connection = Connection(server.port, args.timeout)
+            connections.append(connection)
+            if connection.call(b"PING") != "PONG":
+                raise SoakError("a new connection did not answer PING with PONG")
+    except (OSError, ConnectionFailed) as error:
+        for connection in connections:
+            connection.close()
+        server.check_alive()
+        raise SoakError(f"could not open connection {len(connections) + 1} of {clients_count}: {error}") from None
+
+    clock = Clock()
+    clients = [Client(i, connections[i], args, values, clock) for i in range(clients_count)]
+    for client in clients:
+        client.start()  # each waits for clock.go
+
+    rss_start = rss_bytes(server.pid)
+    clock.run_start = time.time()
+    start = time.monotonic()
+    load_end = clock.load_end = start + args.seconds
+    # The global deadline: the load, then the verification, each socket wait bounded by --timeout.
+    hard_deadline = load_end + 3 * args.timeout + 30
+    clock.go.set()
+    rss_warm = rss_end = None
+    rss_peak = 0
+    next_progress = start + 10
+    died = None
+    while True:
+        now = time.monotonic()
+        if died is None and server.exit_status() is not None:
+            died = server.exit_status()
+            print(f"  {now - start:5.1f} s: the server DIED ({describe_exit(died)})", flush=True)
+        if died is None and now < load_end + 1:
+            rss = rss_bytes(server.pid)
+            if rss is not None:
+                rss_peak = max(rss_peak, rss)
+                if rss_warm is None and now >= start + warmup:
+                    rss_warm = rss
+                    print(f"  {now - start:5.1f} s: warm-up over, RSS {mb(rss)}", flush=True)
+                if rss_end is None and now >= load_end:
+                    rss_end = rss
+        if now >= next_progress and now < load_end:
+            done = sum(c.commands for c in clients)
+            errors = sum(len(c.errors) for c in clients)
+            print(f"  {now - start:5.1f} s: {done:,} commands, {errors} errors, RSS {mb(rss_bytes(server.pid))}",
+                  flush=True)
+            next_progress += 10
+        if all(c.finished for c in clients) or now >= hard_deadline:
+            break
+        time.sleep(0.05 if now >= load_end else 0.2)
+    finished = time.monotonic()
+    elapsed = min(finished, load_end) - start
+    verify_time = max(0.0, finished - load_end)
+    if died is None and server.exit_status() is not None:
+        died = server.exit_status()
+    hung = [c.index for c in clients if not c.finished]
+
+    # Sum up.
+    commands = sum(c.commands for c in clients)
+    errors, lost, stale = ([text for _, text in sorted(entry for c in clients for entry in getattr(c, name))]
+                           for name in ("errors", "lost", "stale"))
+    verified = sum(c.verified for c in clients)
+    uncertain = sum(c.uncertain for c in clients)
+    unverified = sum(1 for c in clients if c.broken)
+
+    report("ERRORS", errors, len(errors))
+    report("LOST WRITES", lost, len(lost))
+    report("STALE READS", stale, len(stale))
+
+    drift = drift_percent = None
+    if rss_warm is not None and rss_end is not None:
+        drift = rss_end - rss_warm
+        drift_percent = 100 * drift / rss_warm
+    print(f"\nsoak summary (seed {args.seed})")
+    print(f"  seconds        {elapsed:.1f} of load, then {verify_time:.1f} s of verification")
+    print(f"  clients        {clients_count} connections, {args.keys} keys each")
+    print(f"  commands       {commands:,} ({commands / max(elapsed, 1e-9):,.0f}/s)")
+    print(f"  writes         {sum(c.writes for c in clients):,} SETs of "
+          f"{sum(c.bytes_written for c in clients) / MB:,.0f} MB in all; "
+          f"{sum(c.big_writes for c in clients):,} of them 1 MB values")
+    print(f"  errors         {len(errors)}")
+    print(f"  lost writes    {len(lost)}  (final pass: {verified:,} of {clients_count * args.keys:,} keys "
+          f"checked strictly; {uncertain:,} checks in the whole run were lenient, a TTL about to run out)")
+    print(f"  stale reads    {len(stale)}")
+    print(f"  RSS at start   {mb(rss_start)}; after warm-up ({warmup:g} s) {mb(rss_warm)}; "
+          f"peak {mb(rss_peak or None)}; at end {mb(rss_end)}")
+    if drift is not None:
+        print(f"  RSS drift      {drift / MB:+.1f} MB ({drift_percent:+.1f}%); fails above "
+              f"+{args.max_drift_mb:g} MB and +{args.max_drift_percent:g}% together")
+    else:
+        why = ("no /proc/PID/status on this system" if rss_start is None else
+               "the server died" if died is not None else "the load did not run to its end")
+        print(f"  RSS drift      n/a ({why})")
+
+    failures = []
+    if died is not None:
+        failures.append(f"the server died ({describe_exit(died)})")
+    if hung:
+        failures.append(f"{len(hung)} client(s) still running at the global deadline "
+                        f"(+{hard_deadline - load_end:.0f} s after the load): {hung[:10]}")
+    if errors:
+        failures.append(f"{len(errors)} error(s)")
+    if unverified:
+        failures.append(f"{unverified} client(s) could not finish (their final pass did not run)")
+    if lost:
+        failures.append(f"{len(lost)} lost write(s)")
+    if stale:
+        failures.append(f"{len(stale)} stale read(s)")
+    if drift is not None and drift / MB > args.max_drift_mb and drift_percent > args.max_drift_percent:
+        failures.append(f"RSS grew by {drift / MB:.1f} MB ({drift_percent:.0f}%) after warm-up")
+    return failures
+
+
+def main():
+    args = parse_arguments()
+    # `kill PID` (SIGTERM) cleans up like Ctrl-C: every `finally` below stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.server is not None:
+        command = shlex.split(args.server)
+    else:
+        binary = args.server_binary.resolve() if args.server_binary else default_binary()
+        command = [str(binary), "--port", "{port}"]
+    server = ServerProcess("server", command, WORK_DIR, error=SoakError, label="the server")
+    try:
+        server.start()
+        print(f"soak: {shlex.join(server.argv)} (pid {server.pid}), {args.clients} clients, "
+              f"{args.seconds:g} s, seed {args.seed}", flush=True)
+        failures = soak(args, server)
+        died = server.exit_status()  # on its own: stop() has not run yet
+        if died is not None and not any(f.startswith("the server died") for f in failures):
+            failures.append(f"the server died ({describe_exit(died)}) during the final pass")
+    finally:
+        server.stop()
+    if failures:
+        print("\nsoak: FAILED:\n" + "\n".join(f"  - {failure}" for failure in failures), file=sys.stderr)
+        if died is not None:
+            print(server.log_tail(), file=sys.stderr)
+        print(f"soak: the same workload again: --seed {args.seed}", file=sys.stderr)
+        sys.exit(1)
+    server.log_path.unlink(missing_ok=True)  # kept only when something failed
+    print("\nsoak: passed.")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except SoakError as error:
+        print(f"\nsoak: FAILED: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nsoak: interrupted; server stopped.", file=sys.stderr)
+        sys.exit(130)
