@@ -12,13 +12,22 @@ PORT ?= 6379
 REDIS_SERVER ?= redis-server --port {port} --save '' --appendonly no
 # Where gate runs against redis-server are logged, so CI can prove they ran.
 GATE_LOG ?= .build/gate-redis.log
+# Sanitizer runs (test-tsan, test-asan): each builds everything again into
+# its own scratch path, and the tests start the servers built there. The
+# options make a report fail the run: a process stops at its first report,
+# and every report is also written to a file that the target looks for.
+TSAN_BUILD ?= .build/tsan
+ASAN_BUILD ?= .build/asan
+TSAN_RUN_OPTIONS ?= halt_on_error=1 suppressions=$(abspath Tests/Sanitizers/tsan.supp) print_suppressions=0
+ASAN_RUN_OPTIONS ?= halt_on_error=1 detect_leaks=1
+LSAN_RUN_OPTIONS ?= suppressions=$(abspath Tests/Sanitizers/lsan.supp) print_suppressions=0
 
 # Two-digit form of a stage number: 3 -> 03.
 nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-tester test-redis test-tutorials run-server run-client check clean bench bench-quick
+.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan run-server run-client check clean bench bench-quick soak
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -42,7 +51,7 @@ run-client: ## Run our redis-client against PORT (interactive prompt)
 run-server: ## Run the newest stage on PORT
 	@$(MAKE) --no-print-directory stage-$(NEWEST)
 
-test: build test-unit test-gates test-poll test-interop test-tester test-tutorials test-redis ## Run everything: unit tests, every gate (epoll and poll), interop, stage-tester, chapter checks, gates against redis-server
+test: build test-unit test-gates test-poll test-interop test-shutdown test-tester test-tutorials test-redis ## Run everything: unit tests, every gate (epoll and poll), interop, shutdown, stage-tester, chapter checks, gates against redis-server
 	@echo "make test: all passed."
 
 test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
@@ -59,6 +68,9 @@ test-poll: ## The gates of stages 4+ again, on the portable poll() reactor backe
 
 test-interop: ## redis-cli, redis-benchmark, redis-py and our redis-client against stages 5-6 (skipped if absent, required when CI=true)
 	swift test --skip-build --filter InteropTests
+
+test-shutdown: ## SIGINT and SIGTERM against stages 4+: stop accepting, finish replies, one line, exit 0 within 1 s
+	swift test --skip-build --filter ShutdownTests
 
 test-tutorials: ## Check that code shown in the chapters matches the source
 	swift test --skip-build --filter TutorialTests
@@ -79,6 +91,31 @@ test-redis: ## Every gate against real redis-server (skipped if absent, required
 		grep -q "PASS gate=$$n " $(GATE_LOG) || { echo "test-redis: gate $$n did not run against redis-server" >&2; exit 1; }; \
 	done; \
 	echo "test-redis: $$(grep -c PASS $(GATE_LOG)) gate scenarios passed against $$(redis-server --version | cut -d' ' -f1-3)."
+
+# $(call sanitized-tests,SANITIZER,BUILD,ENV,ARGS): build everything with
+# --sanitize=SANITIZER into BUILD, run `swift test ARGS` with ENV and with
+# STAGE_BIN_DIR=BUILD/debug (the servers, stage-tester and redis-client the
+# tests start), then fail if any process wrote a report into BUILD/reports.
+# (Reports go to files: a server's own output is thrown away when its gate
+# passes.)
+define sanitized-tests
+	swift build --build-tests --sanitize=$(1) --scratch-path $(2)
+	@rm -rf $(2)/reports && mkdir -p $(2)/reports
+	STAGE_BIN_DIR=$(abspath $(2))/debug $(3) \
+		swift test --skip-build --sanitize=$(1) --scratch-path $(2) $(4); \
+	status=$$?; \
+	if compgen -G '$(2)/reports/*' >/dev/null; then \
+		cat $(2)/reports/*; \
+		echo "$@: the $(1) sanitizer reported the errors above ($(2)/reports/)" >&2; exit 1; \
+	fi; \
+	exit $$status
+endef
+
+test-tsan: ## The gates of stages 4+ under ThreadSanitizer, servers included; any report fails
+	$(call sanitized-tests,thread,$(TSAN_BUILD),TSAN_OPTIONS="$(TSAN_RUN_OPTIONS) log_path=$(abspath $(TSAN_BUILD))/reports/tsan",$(foreach n,$(REACTOR_STAGES),--filter Stage$(call nn,$(n))Tests))
+
+test-asan: ## Every test under AddressSanitizer and LeakSanitizer, servers included; any report fails
+	$(call sanitized-tests,address,$(ASAN_BUILD),ASAN_OPTIONS="$(ASAN_RUN_OPTIONS) log_path=$(abspath $(ASAN_BUILD))/reports/asan" LSAN_OPTIONS="$(LSAN_RUN_OPTIONS)",)
 
 check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {port}' or ADDRESS=host:port
 	@if [ -z "$(STAGE)" ] || { [ -z "$(SERVER)" ] && [ -z "$(ADDRESS)" ]; }; then \
@@ -108,6 +145,13 @@ REQUESTS ?= 200000
 
 bench: ## Benchmark the newest stage beside redis-server (needs redis-server, redis-benchmark); ROUNDS=3 REQUESTS=200000
 	python3 Tests/Benchmarks/bench.py --rounds $(ROUNDS) --requests $(REQUESTS)
+
+# Soak and fuzz: how long each runs, in seconds (CI runs them for 30).
+SECONDS ?= 60
+
+soak: ## Soak the newest stage (release build): 200 clients for SECONDS=60 s; no lost write, no crash, memory plateaus
+	swift build -c release --product Stage$(call nn,$(NEWEST))
+	python3 Tests/Soak/soak.py --seconds $(SECONDS)
 
 bench-quick: ## Smoke-test the benchmark in about a minute (results go to .build/bench/, not Tutorials/)
 	python3 Tests/Benchmarks/bench.py --quick

@@ -97,7 +97,7 @@ struct RedisClientTests {
     }
 
     /// The redis-client binary.
-    static var client: String { Tools.packageRoot + "/.build/debug/redis-client" }
+    static var client: String { Tools.buildDirectory + "/redis-client" }
 
     @Test("one command per run, against our stage 6 and redis-server",
           .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
@@ -134,6 +134,13 @@ enum Tools {
     /// The package root: this file is Tests/InteropTests/InteropTests.swift.
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Where `swift build` put our binaries: `STAGE_BIN_DIR` (as for the
+    /// gates, e.g. a sanitizer build's), else the package's `.build/debug`.
+    static var buildDirectory: String {
+        let directory = ProcessInfo.processInfo.environment["STAGE_BIN_DIR"] ?? ""
+        return directory.isEmpty ? packageRoot + "/.build/debug" : directory
+    }
 
     /// True if `name` is on the PATH.
     static func installed(_ name: String) -> Bool {
@@ -188,7 +195,7 @@ struct MaxClientsTests {
     func limit(server kind: String) throws {
         try Tools.require("redis-server")
         let server = kind == "ours"
-            ? try ServerUnderTest(command: Tools.packageRoot + "/.build/debug/Stage06 --port {port} --maxclients 2")
+            ? try ServerUnderTest(command: Tools.buildDirectory + "/Stage06 --port {port} --maxclients 2")
             : try ServerUnderTest(command: "redis-server --port {port} --maxclients 2 --save '' --appendonly no")
         defer { server.stop() }
         let ping = RESPValue.request("PING")

@@ -17,6 +17,11 @@ struct GracefulShutdownTests {
         Platform.stopSignals.map { (stage, $0.name) }
     }
 
+    /// How soon the server must exit after the signal, in milliseconds: one
+    /// second, as promised. Under AddressSanitizer (`make test-asan`) the
+    /// leak check that runs at exit adds 0.1–0.2 s, so it gets two.
+    static let exitLimit: Int64 = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil ? 1_000 : 2_000
+
     /// Where the shutdown is explained, for failure messages.
     static let chapter = "Tutorials/04-concurrent-clients.md#graceful-shutdown"
 
@@ -78,7 +83,7 @@ struct GracefulShutdownTests {
         let status = Platform.waitForExit(pid, timeoutMilliseconds: 2_000)
         let elapsed = Platform.monotonicMilliseconds() - signalled
         #expect(status == 0, "stage \(stage) exit status after \(signal): \(status.map(String.init) ?? "still running")")
-        #expect(elapsed < 1_000, "stage \(stage) took \(elapsed) ms to exit after \(signal)")
+        #expect(elapsed < Self.exitLimit, "stage \(stage) took \(elapsed) ms to exit after \(signal)")
         // At least the idle and the busy client; the readiness probe and the
         // refused attempts may not have been noticed as gone yet.
         let lines = self.linesAfterStartup(server)
@@ -119,7 +124,7 @@ struct GracefulShutdownTests {
         let status = Platform.waitForExit(pid, timeoutMilliseconds: 2_000)
         let elapsed = Platform.monotonicMilliseconds() - signalled
         #expect(status == 0, "exit status: \(status.map(String.init) ?? "still running after 2 s")")
-        #expect(elapsed < 1_000, "took \(elapsed) ms")
+        #expect(elapsed < Self.exitLimit, "took \(elapsed) ms")
         let lines = self.linesAfterStartup(server)
         #expect(lines.count == 1 && lines[0].hasPrefix("SIGTERM: stopped accepting; 1 of 1 clients did not take their replies"),
                 "printed: \(lines)")
