@@ -27,7 +27,7 @@ nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan run-server run-client check clean bench bench-quick soak
+.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan run-server run-client check clean bench bench-quick soak fuzz
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -152,6 +152,9 @@ SECONDS ?= 60
 soak: ## Soak the newest stage (release build): 200 clients for SECONDS=60 s; no lost write, no crash, memory plateaus
 	swift build -c release --product Stage$(call nn,$(NEWEST))
 	python3 Tests/Soak/soak.py --seconds $(SECONDS)
+
+fuzz: ## Fuzz the RESP parsers and stage 6's commands (libFuzzer + ASan) for SECONDS (default 60); crashes go to .build/fuzz/crashes
+	Tests/Fuzz/run-fuzz.sh $(SECONDS)
 
 bench-quick: ## Smoke-test the benchmark in about a minute (results go to .build/bench/, not Tutorials/)
 	python3 Tests/Benchmarks/bench.py --quick

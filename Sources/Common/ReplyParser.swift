@@ -42,11 +42,22 @@ public struct ReplyParser: Sendable {
         return value
     }
 
+    /// How deeply arrays and maps may nest. Each level is one recursive
+    /// call, so without a limit a server sending `*1\r\n` over and over
+    /// (200 KB is enough) overflows the stack (a fuzzing finding:
+    /// FuzzRegressionTests.replyNestedTooDeeply). Real replies nest a few
+    /// levels; redis-cli's own reader stops at 7.
+    public static let maxNesting = 256
+
     /// Parses one value starting at `cursor`, moving it past the value.
     /// Returns nil (and leaves `cursor` meaningless) if the value is incomplete.
-    private static func parseValue(_ bytes: [UInt8], at cursor: inout Int) throws(MalformedReply) -> RESPValue? {
+    /// `depth` counts the arrays and maps around it.
+    private static func parseValue(_ bytes: [UInt8], at cursor: inout Int, depth: Int = 0) throws(MalformedReply) -> RESPValue? {
         guard cursor < bytes.count else { return nil }
         let marker = bytes[cursor]
+        if marker == UInt8(ascii: "*") || marker == UInt8(ascii: "%"), depth >= ReplyParser.maxNesting {
+            throw MalformedReply(reason: "arrays nested more than \(ReplyParser.maxNesting) deep")
+        }
         guard let line = ReplyParser.line(bytes, from: cursor + 1) else { return nil }
         let text = Array(bytes[(cursor + 1)..<line])
         cursor = line + 2
@@ -62,7 +73,10 @@ public struct ReplyParser: Sendable {
             guard let length = RequestParser.parseInteger(text) else { throw MalformedReply(reason: "bad bulk length '\(text.escaped)'") }
             if length == -1 { return .nullBulkString }
             guard length >= 0 else { throw MalformedReply(reason: "bad bulk length \(length)") }
-            guard bytes.count - cursor >= length + 2 else { return nil }
+            // Subtract rather than add: a server may announce a length near
+            // Int.max, and `length + 2` would then overflow and trap (found
+            // by the fuzzer: FuzzRegressionTests.replyWithHugeBulkLength).
+            guard bytes.count - cursor - 2 >= length else { return nil }
             let payload = Array(bytes[cursor..<(cursor + length)])
             guard bytes[cursor + length] == 13, bytes[cursor + length + 1] == 10 else {
                 throw MalformedReply(reason: "bulk string of \(length) bytes not followed by \\r\\n")
@@ -76,7 +90,7 @@ public struct ReplyParser: Sendable {
             var elements: [RESPValue] = []
             elements.reserveCapacity(min(count, 1024))
             for _ in 0..<count {
-                guard let element = try parseValue(bytes, at: &cursor) else { return nil }
+                guard let element = try parseValue(bytes, at: &cursor, depth: depth + 1) else { return nil }
                 elements.append(element)
             }
             return .array(elements)
@@ -86,9 +100,14 @@ public struct ReplyParser: Sendable {
         case UInt8(ascii: "%"):
             guard let pairs = RequestParser.parseInteger(text), pairs >= 0 else { throw MalformedReply(reason: "bad map length '\(text.escaped)'") }
             var elements: [RESPValue] = []
-            for _ in 0..<(pairs * 2) {
-                guard let element = try parseValue(bytes, at: &cursor) else { return nil }
-                elements.append(element)
+            // Two elements per pair, rather than `0..<(pairs * 2)`: that
+            // product overflows and traps for a count above Int.max / 2
+            // (a fuzzing finding: FuzzRegressionTests.replyWithHugeMapCount).
+            for _ in 0..<pairs {
+                for _ in 0..<2 {
+                    guard let element = try parseValue(bytes, at: &cursor, depth: depth + 1) else { return nil }
+                    elements.append(element)
+                }
             }
             return .map(elements)
         default:

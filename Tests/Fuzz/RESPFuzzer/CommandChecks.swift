@@ -1,0 +1,87 @@
+@testable import Common
+
+/// Runs every parsed command through stage 6's dispatcher (`Command`, from
+/// `Stages/06-expiry/Command.swift`, compiled into the fuzzer) against a
+/// store on a manual clock, as one client connection would.
+///
+/// Invariants:
+/// - no command crashes, whatever its arguments (overflowing TTLs included);
+/// - every reply, encoded in the connection's protocol (RESP2, or RESP3
+///   after `HELLO 3`), parses back with `ReplyParser` to the same value, and
+///   an error reply starts with an uppercase code (`ERR`, `WRONGPASS`...);
+/// - the store stays consistent: a key has a value exactly when it has an
+///   expiry state, a live key's deadline is not in the past, and the
+///   store's key counts match what the keys themselves say.
+enum CommandChecks {
+    /// Runs `requests` in order, then checks the whole store.
+    static func run(_ requests: ParsedRequests, seed: UInt64) {
+        let clock = ManualTimeSource()
+        let store = Store(clock: clock)
+        var session = ClientSession()
+        // Active expiry's random picks, the same for the same input.
+        var random = SplitMix64(seed: seed)
+        // Every argument seen: the only byte strings that can name a key.
+        var names = Set<[UInt8]>()
+        for command in requests.commands {
+            let reply = Command.respond(to: command, store: store, session: &session)
+            ReplyChecks.checkEncoding(of: reply, version: session.version, isServerReply: true,
+                                      context: "the reply to \(ParsedRequests(commands: [command]).summary)")
+            let arguments = command.dropFirst()
+            names.formUnion(arguments)
+            checkKeys(arguments.prefix(8), in: store, after: command)
+            // Time moves between commands by an amount the input chooses (8 ms
+            // times the command's last byte, up to about 2 s), so that TTLs
+            // both run out and do not; then active expiry takes a sample.
+            clock.advance(by: Int64(command.last?.last ?? 0) * 8)
+            _ = store.withDatabase { database in
+                database.expireRandomKeys(count: 4, using: &random)
+            }
+        }
+        if let error = requests.error {
+            // The last words before the server hangs up must parse too.
+            ReplyChecks.checkEncoding(of: error.reply, version: session.version, isServerReply: true,
+                                      context: "the reply to protocol error \(error)")
+        }
+        checkStore(store, names: names)
+    }
+
+    /// A key's value and its expiry state agree, and a live key's deadline
+    /// has not passed.
+    static func checkKeys(_ keys: ArraySlice<[UInt8]>, in store: Store, after command: [[UInt8]]) {
+        store.withDatabase { database in
+            invariant(database.countWithExpiry <= database.count,
+                      "\(database.countWithExpiry) keys with a TTL but \(database.count) keys, after \(ParsedRequests(commands: [command]).summary)")
+            for key in keys {
+                let expiry = database.expiry(of: key)
+                let value = database.value(of: key)
+                invariant((expiry == .missing) == (value == nil),
+                          "key \(shown(key)) has expiry \(expiry) but value \(value.map { shown($0) } ?? "nil"), after \(ParsedRequests(commands: [command]).summary)")
+                if case .at(let deadline) = expiry {
+                    invariant(deadline >= database.now,
+                              "key \(shown(key)) is alive with deadline \(deadline) < now \(database.now)")
+                }
+            }
+        }
+    }
+
+    /// Looks up every name that could be a key (which also deletes the
+    /// expired ones, as a read does), then checks that the store's counts
+    /// agree: a key lost from the expiry table, or left in it after its key
+    /// went, shows up here.
+    static func checkStore(_ store: Store, names: Set<[UInt8]>) {
+        store.withDatabase { database in
+            var live = 0
+            var withDeadline = 0
+            for name in names {
+                switch database.expiry(of: name) {
+                case .missing: break
+                case .never: live += 1
+                case .at: live += 1; withDeadline += 1
+                }
+            }
+            invariant(database.count == live, "the store counts \(database.count) keys, the keys themselves \(live)")
+            invariant(database.countWithExpiry == withDeadline,
+                      "the store counts \(database.countWithExpiry) keys with a TTL, the keys themselves \(withDeadline)")
+        }
+    }
+}
