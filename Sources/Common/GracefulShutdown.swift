@@ -16,8 +16,8 @@ import Synchronization
 ///    which prints one line and exits with status 0.
 ///
 /// A client that never reads its reply must not hold the server hostage,
-/// so a deadline (0.9 s, inside the 1 s a supervisor such as systemd or
-/// Kubernetes is promised here) ends the process anyway.
+/// so a deadline of 0.9 s (inside the one second this server promises to
+/// exit within) ends the process anyway.
 ///
 /// Signals are received on a Dispatch queue, not in a C signal handler: a
 /// C handler may only call async-signal-safe functions, and taking a lock
