@@ -65,19 +65,22 @@ let package = Package(
         .target(name: "Common", dependencies: ["CEpoll"]),
         // A tiny C shim over epoll and eventfd, which Glibc does not expose to Swift.
         .target(name: "CEpoll"),
+        // What only the gates and tools need: a RESP reply parser and
+        // printer (the client's side of the protocol) and child processes.
+        .target(name: "Harness", dependencies: ["Common"]),
         // The black-box scenarios behind every stage's gate.
-        .target(name: "StageGates", dependencies: ["Common"]),
-        .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        .target(name: "StageGates", dependencies: ["Common", "Harness"]),
+        .testTarget(name: "CommonTests", dependencies: ["Common", "Harness"]),
         // The gates as a standalone tool: `swift run stage-tester --stage N -- <server command>`.
         .executableTarget(name: "stage-tester", dependencies: ["StageGates"], path: "Sources/StageTester"),
         // A small redis-cli of our own: `swift run redis-client`.
-        .executableTarget(name: "redis-client", dependencies: ["Common"], path: "Sources/RedisClient"),
+        .executableTarget(name: "redis-client", dependencies: ["Common", "Harness"], path: "Sources/RedisClient"),
         // The stage-tester binary against good and planted broken servers.
-        .testTarget(name: "StageTesterTests", dependencies: ["Common"]),
+        .testTarget(name: "StageTesterTests", dependencies: ["Common", "Harness"]),
         // redis-cli, redis-benchmark and redis-py against our stages.
-        .testTarget(name: "InteropTests", dependencies: ["StageGates"]),
+        .testTarget(name: "InteropTests", dependencies: ["StageGates", "Harness"]),
         // Ctrl-C and `kill` against our stages 4+: stop accepting, finish, exit 0.
-        .testTarget(name: "ShutdownTests", dependencies: ["StageGates"]),
+        .testTarget(name: "ShutdownTests", dependencies: ["StageGates", "Harness"]),
         .testTarget(
             name: "TutorialTests",
             dependencies: [],

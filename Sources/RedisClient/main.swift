@@ -8,6 +8,7 @@
 // be quoted as in redis-cli ("hello world", 'it\'s'); `quit`, `exit` or
 // end of input (Ctrl-D) leaves.
 import Common
+import Harness
 
 Platform.ignoreSIGPIPE()
 

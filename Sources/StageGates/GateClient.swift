@@ -1,4 +1,5 @@
 import Common
+import Harness
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Common
+import Harness
 import Foundation
 
 /// The server a gate talks to: our stage binary, any command a student
@@ -44,7 +45,7 @@ public final class ServerUnderTest {
         let logFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("gate-server-\(port)-\(UUID().uuidString.prefix(8)).log")
         do {
-            self.pid = try Platform.spawn(shellCommand: command, outputPath: logFile.path)
+            self.pid = try ChildProcess.spawn(shellCommand: command, outputPath: logFile.path)
         } catch {
             throw GateFailure(step: "start the server: \(command)", problem: "\(error)",
                               hint: "Check the server command.", chapter: "Tutorials/01-bind-a-port.md#run-it")
@@ -64,7 +65,7 @@ public final class ServerUnderTest {
     /// not start: we cannot see it, only connect to it).
     public var isRunning: Bool {
         guard let pid = self.pid, !self.stopped else { return self.pid == nil }
-        return !Platform.childHasExited(pid)
+        return !ChildProcess.childHasExited(pid)
     }
 
     /// The process id of the server we started and have not stopped, or nil
@@ -92,17 +93,17 @@ public final class ServerUnderTest {
     public func stop() {
         guard let pid = self.pid, !self.stopped else { return }
         self.stopped = true
-        if !Platform.childHasExited(pid) {
-            Platform.sendSignal(to: pid)
+        if !ChildProcess.childHasExited(pid) {
+            ChildProcess.sendSignal(to: pid)
             let deadline = Date().addingTimeInterval(2)
             var exited = false
             while !exited && Date() < deadline {
                 sleepMilliseconds(2)
-                exited = Platform.childHasExited(pid)
+                exited = ChildProcess.childHasExited(pid)
             }
             if !exited {
-                Platform.sendSignal(to: pid, force: true)
-                while !Platform.childHasExited(pid) { sleepMilliseconds(2) }
+                ChildProcess.sendSignal(to: pid, force: true)
+                while !ChildProcess.childHasExited(pid) { sleepMilliseconds(2) }
             }
         }
         if let logFile = self.logFile { try? FileManager.default.removeItem(at: logFile) }

@@ -7,6 +7,15 @@ import Common
 
 Platform.ignoreSIGPIPE()
 let options = ServerOptions.fromCommandLine()
+
+// snippet: commands
+// The commands this server understands. The table finds a command by
+// name (in any letter case), checks its arity, and answers anything else
+// with Redis's own error (Common/Commands/CommandTable.swift).
+let commands = CommandTable([Ping.self])
+// end-snippet
+let server = ServerState(options: options)
+
 let listener: TCPListener
 do {
     listener = try TCPListener(host: options.bindAddress, port: options.port)
@@ -21,8 +30,8 @@ log("Stage 02 (PING) listening on \(listener.address)")
 while true {
     do {
         let connection = try listener.accept()
-        // Read, parse, reply until the client hangs up (Common/ServeOneClient.swift).
-        serveOneClient(connection, respond: Command.respond(to:))
+        // Read, parse, reply until the client hangs up (Common/Server/ServeOneClient.swift).
+        serveOneClient(connection, commands: commands, server: server)
     } catch {
         log("accept failed: \(error)")
     }

@@ -2,69 +2,23 @@
 //
 // Keys may now carry a time to live (SET ... EX/PX/EXAT/PXAT, EXPIRE,
 // PEXPIRE). An expired key is never returned (passive expiry: every read
-// checks the time), and a background task deletes expired keys that nobody
+// checks the time), and a background job deletes expired keys that nobody
 // reads (active expiry), the way Redis does ten times a second.
 import Common
 
-Platform.ignoreSIGPIPE()
-Platform.raiseOpenFileLimit()
-let options = ServerOptions.fromCommandLine()
-
-let reactor = Reactor()
-reactor.start()
-
-let listener: AsyncListener
-do {
-    listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: reactor,
-                             maxClients: options.maxClients)
-} catch {
-    fail("Could not listen on \(options.bindAddress):\(options.port): \(error)")
-}
-log("Stage 06 (expiry) listening on \(listener.address), \(reactor.backend) reactor")
-
-// snippet: store
-// One store for the whole server. `Store` is a `Sendable` class that guards
-// its data with a Mutex, so every client task may hold a reference to it.
-let store = Store()
-// end-snippet
-
-// snippet: active-expiry
-// Active expiry: a background task that samples keys with a TTL every
-// 100 ms and deletes the expired ones (Common/Store/ActiveExpiry.swift).
-// It runs on the reactor thread too, between client commands.
-Task(executorPreference: reactor) {
-    await ActiveExpiry.runForever(on: store)
-}
-// end-snippet
-
-// snippet: shutdown
-// Ctrl-C (SIGINT) or `kill` (SIGTERM) shuts the server down gracefully: it
-// stops accepting, lets each client take the replies already computed,
-// closes them, prints one line and exits 0 (Common/GracefulShutdown.swift).
-let shutdown = GracefulShutdown(reactor: reactor, listener: listener)
-// end-snippet
-
-// snippet: serve
-// As in stage 4: a task per client, on the reactor's thread. Each task now
-// passes the shared store to the commands it runs, and its own session
-// (the protocol version chosen with HELLO) to the commands that need it.
-await withTaskExecutorPreference(reactor) {
-    await withDiscardingTaskGroup { group in
-        while true {
-            do {
-                // nil: a shutdown has begun, and the listener is closed.
-                guard let connection = try await listener.accept() else { break }
-                group.addTask {
-                    await serveClient(connection) { session, arguments in
-                        Command.respond(to: arguments, store: store, session: &session)
-                    }
-                }
-            } catch {
-                log("accept failed: \(error)")
-            }
-        }
-    }
-}
-// Every client task has ended: print one line and exit 0.
-shutdown.finish()
+// snippet: manifest
+let server = Server(
+    "Stage 06 (expiry)",
+    commands: [
+        Ping.self, Echo.self,
+        SetCommand.self, Get.self, Del.self, Exists.self, DBSize.self, FlushAll.self, TypeCommand.self,
+        ConfigGet.self, Hello.self,
+        // A key's time to live.
+        Expire.self, PExpire.self, Persist.self, TTL.self, PTTL.self,
+    ],
+    // Every 100 ms, sample keys with a TTL and delete the expired ones
+    // (Common/Keyspace/ActiveExpiry.swift).
+    jobs: [ActiveExpiry.job]
+)
+await server.run()
 // end-snippet

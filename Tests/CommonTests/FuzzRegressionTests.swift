@@ -1,5 +1,6 @@
 @testable import Common
 import Testing
+import Harness
 
 // Inputs that broke an invariant of the fuzzer (Tests/Fuzz/README.md), each
 // kept as a test with its bytes, plus a few seeds of its corpus that
@@ -209,17 +210,7 @@ struct FuzzRegressionTests {
         ]
         for command in words {
             let arguments = command.map { b($0) }
-            let reply: RESPValue
-            do {
-                switch command[0] {
-                case "SET": reply = try SetCommand(parsing: arguments, grammar: .withExpiry).apply(to: store)
-                case "EXPIRE": reply = try Expire(parsing: arguments, unit: .seconds).apply(to: store)
-                case "PEXPIRE": reply = try Expire(parsing: arguments, unit: .milliseconds).apply(to: store)
-                default: reply = try TTL(parsing: arguments, inMilliseconds: command[0] == "PTTL").apply(to: store)
-                }
-            } catch {
-                reply = error.reply
-            }
+            let reply = try #require(CommandTable.stage6.reply(to: arguments, store: store))
             try checkReplyParsesBack(reply)
             try checkReplyParsesBack(reply, version: .resp3)
             clock.advance(by: 1000)

@@ -1,5 +1,6 @@
 @testable import Common
 import Testing
+import Harness
 
 /// Bytes from text.
 private func b(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -85,11 +86,14 @@ struct CommandTests {
 
     @Test("PING and ECHO parse, then apply")
     func pingAndEcho() throws {
-        #expect(try Ping(parsing: args("PING")).apply() == .simpleString(text: "PONG"))
-        #expect(try Ping(parsing: args("ping", "hi")).apply() == .bulkString(text: "hi"))
-        #expect(throws: CommandError.wrongArity("ping")) { try Ping(parsing: self.args("PING", "a", "b")) }
-        #expect(try Echo(parsing: args("ECHO", "x")).apply() == .bulkString(text: "x"))
-        #expect(throws: CommandError.wrongArity("echo")) { try Echo(parsing: self.args("ECHO")) }
+        let table = CommandTable([Ping.self, Echo.self])
+        let store = Store()
+        #expect(table.reply(to: args("PING"), store: store) == .simpleString(text: "PONG"))
+        #expect(table.reply(to: args("ping", "hi"), store: store) == .bulkString(text: "hi"))
+        #expect(table.reply(to: args("PING", "a", "b"), store: store) == CommandError.wrongArity("ping").reply)
+        #expect(table.reply(to: args("eChO", "x"), store: store) == .bulkString(text: "x"))
+        #expect(table.reply(to: args("ECHO"), store: store) == CommandError.wrongArity("echo").reply)
+        #expect(table.reply(to: args("ECHO", "a", "b"), store: store) == CommandError.wrongArity("echo").reply)
     }
 
     /// Redis 7.0.15's replies, captured from redis-server.

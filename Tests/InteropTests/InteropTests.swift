@@ -1,4 +1,5 @@
 import Common
+import Harness
 import Foundation
 import StageGates
 import Testing
@@ -179,8 +180,8 @@ enum Tools {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("interop-\(UUID().uuidString.prefix(8)).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let pid = try Platform.spawn(shellCommand: command, outputPath: outputPath)
-        let status = Platform.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
+        let pid = try ChildProcess.spawn(shellCommand: command, outputPath: outputPath)
+        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return (status, output)
     }

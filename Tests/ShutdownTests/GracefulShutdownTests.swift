@@ -1,4 +1,5 @@
 import Common
+import Harness
 import Foundation
 @testable import StageGates
 import Testing
@@ -31,7 +32,7 @@ struct GracefulShutdownTests {
 
     /// Starts stage `stage` on a free port and returns it with its process id.
     private func start(stage: Int) throws -> (ServerUnderTest, Int32) {
-        // `Platform.spawn` execs the command, so the pid is the server's own.
+        // `ChildProcess.spawn` execs the command, so the pid is the server's own.
         let server = try ServerUnderTest(command: "\(try Gate.stageBinary(stage)) --port {port}")
         let pid = try #require(server.processID)
         return (server, pid)
@@ -59,7 +60,7 @@ struct GracefulShutdownTests {
 
         let number = try #require(Platform.stopSignals.first { $0.name == signal }).number
         let signalled = Platform.monotonicMilliseconds()
-        Platform.sendSignal(number, to: pid)
+        ChildProcess.sendSignal(number, to: pid)
 
         // The listener closes at once, while the busy client still holds
         // the server up (the deadline is 0.9 s: check quickly).
@@ -80,7 +81,7 @@ struct GracefulShutdownTests {
         try idle.expectClosed(step: "the idle client is closed after \(signal)",
                               hint: "On a stop signal, wake every idle client and close it.")
 
-        let status = Platform.waitForExit(pid, timeoutMilliseconds: 2_000)
+        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: 2_000)
         let elapsed = Platform.monotonicMilliseconds() - signalled
         #expect(status == 0, "stage \(stage) exit status after \(signal): \(status.map(String.init) ?? "still running")")
         #expect(elapsed < Self.exitLimit, "stage \(stage) took \(elapsed) ms to exit after \(signal)")
@@ -120,8 +121,8 @@ struct GracefulShutdownTests {
         #expect(!self.readSome(stuck).isEmpty, "the 16 MB reply began")
 
         let signalled = Platform.monotonicMilliseconds()
-        Platform.sendSignal(to: pid)  // SIGTERM; the client reads nothing more
-        let status = Platform.waitForExit(pid, timeoutMilliseconds: 2_000)
+        ChildProcess.sendSignal(to: pid)  // SIGTERM; the client reads nothing more
+        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: 2_000)
         let elapsed = Platform.monotonicMilliseconds() - signalled
         #expect(status == 0, "exit status: \(status.map(String.init) ?? "still running after 2 s")")
         #expect(elapsed < Self.exitLimit, "took \(elapsed) ms")

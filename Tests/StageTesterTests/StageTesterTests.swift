@@ -1,4 +1,5 @@
 import Common
+import Harness
 import Foundation
 import Testing
 
@@ -112,8 +113,8 @@ enum Tester {
         defer { try? FileManager.default.removeItem(at: directory) }
         let outPath = directory.appendingPathComponent("out").path
         let errPath = directory.appendingPathComponent("err").path
-        let pid = try Platform.spawn(shellCommand: "\(buildDirectory)/stage-tester \(arguments) 2>'\(errPath)'", outputPath: outPath)
-        let status = Platform.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
+        let pid = try ChildProcess.spawn(shellCommand: "\(buildDirectory)/stage-tester \(arguments) 2>'\(errPath)'", outputPath: outPath)
+        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return (status, stdout + stderr, stdout)

@@ -1,3 +1,4 @@
+// @chapter 5
 /// `CONFIG GET parameter [parameter ...]`: just enough configuration for
 /// tools that ask, such as redis-benchmark, which reads `save` and
 /// `appendonly` at startup and warns when it cannot.
@@ -6,7 +7,12 @@
 /// exactly what `redis-server --save '' --appendonly no` answers. Other
 /// parameters are unknown and left out of the reply, as Redis does for a
 /// name it does not know. Patterns (`CONFIG GET *`) match our two names.
-public struct ConfigGet: Sendable, Equatable {
+public struct ConfigGet: Command, Equatable {
+    /// The container command's name: `CONFIG` alone is an arity error for
+    /// 'config'; a subcommand other than GET is unknown here.
+    public static let name = "config"
+    public static let arity = -2
+
     /// The parameter names or glob patterns asked for.
     public var parameters: [[UInt8]]
 
@@ -20,7 +26,6 @@ public struct ConfigGet: Sendable, Equatable {
 
     /// Parses `CONFIG GET ...`; other CONFIG subcommands are unknown here.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
-        guard arguments.count >= 2 else { throw .wrongArity("config") }
         guard arguments[1].equalsIgnoringASCIICase("GET") else {
             throw .unknownSubcommand(arguments[1], of: "CONFIG")
         }
@@ -30,7 +35,7 @@ public struct ConfigGet: Sendable, Equatable {
 
     /// Pairs of name and value (a map: in RESP3 it is sent as one). A name asked for exactly comes back as it
     /// was typed (`CONFIG GET SAVE` answers `SAVE`), as in Redis 7.
-    public func apply(to store: Store) -> RESPValue {
+    public func apply(to context: inout CommandContext) -> Outcome {
         var reply: [RESPValue] = []
         var seen: [[UInt8]] = []
         for parameter in self.parameters {
@@ -38,7 +43,7 @@ public struct ConfigGet: Sendable, Equatable {
             for (name, value) in ConfigGet.known where !seen.contains(name) {
                 let matches = isPattern
                     ? GlobPattern.matches(pattern: parameter, name, ignoringCase: true)
-                    : parameter.count == name.count && zip(parameter, name).allSatisfy { $0 | 0x20 == $1 }
+                    : parameter.equalsIgnoringASCIICase(name)
                 if matches {
                     seen.append(name)
                     reply.append(.bulkString(isPattern ? name : parameter))
@@ -46,7 +51,7 @@ public struct ConfigGet: Sendable, Equatable {
                 }
             }
         }
-        return .map(reply)
+        return .reply(.map(reply))
     }
 }
 
@@ -56,7 +61,7 @@ enum GlobPattern {
     /// True if `text` matches `pattern`.
     static func matches(pattern: [UInt8], _ text: [UInt8], ignoringCase: Bool) -> Bool {
         func fold(_ byte: UInt8) -> UInt8 {
-            ignoringCase && (65...90).contains(byte) ? byte | 0x20 : byte
+            ignoringCase ? byte.lowercasedASCII : byte
         }
         func match(_ p: Int, _ t: Int) -> Bool {
             var p = p, t = t

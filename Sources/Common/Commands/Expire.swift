@@ -1,10 +1,11 @@
+// @chapter 6
 /// `EXPIRE key seconds [NX | XX | GT | LT]` and
 /// `PEXPIRE key milliseconds [NX | XX | GT | LT]`: set a key's time to live.
 ///
 /// Replies `:1` if the TTL was set and `:0` if not (no such key, or the
 /// condition failed). A time in the past, zero or negative included,
 /// deletes the key at once and replies `:1`, as in Redis.
-public struct Expire: Sendable, Equatable {
+public struct ExpireRequest: Sendable, Equatable {
     /// The unit of the number, which also names the command.
     public enum Unit: Sendable {
         /// `EXPIRE`: seconds.
@@ -53,7 +54,6 @@ public struct Expire: Sendable, Equatable {
     /// Parses the command. Like Redis, the options are checked before the
     /// number, so `EXPIRE k abc FOO` complains about FOO.
     public init(parsing arguments: [[UInt8]], unit: Unit) throws(CommandError) {
-        guard arguments.count >= 3 else { throw .wrongArity(unit.commandName) }
         self.key = arguments[1]
         self.unit = unit
         for option in arguments.dropFirst(3) {
@@ -94,4 +94,40 @@ public struct Expire: Sendable, Equatable {
         }
     }
     // end-snippet
+}
+
+/// `EXPIRE key seconds [NX | XX | GT | LT]`.
+public struct Expire: Command, Equatable {
+    public static let name = "expire"
+    public static let arity = -3
+    public static let flags: CommandFlags = [.write]
+
+    /// The parsed request, shared with PEXPIRE.
+    public var request: ExpireRequest
+
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        self.request = try ExpireRequest(parsing: arguments, unit: .seconds)
+    }
+
+    public func apply(to context: inout CommandContext) -> Outcome {
+        .reply(self.request.apply(to: context.store))
+    }
+}
+
+/// `PEXPIRE key milliseconds [NX | XX | GT | LT]`.
+public struct PExpire: Command, Equatable {
+    public static let name = "pexpire"
+    public static let arity = -3
+    public static let flags: CommandFlags = [.write]
+
+    /// The parsed request, shared with EXPIRE.
+    public var request: ExpireRequest
+
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        self.request = try ExpireRequest(parsing: arguments, unit: .milliseconds)
+    }
+
+    public func apply(to context: inout CommandContext) -> Outcome {
+        .reply(self.request.apply(to: context.store))
+    }
 }

@@ -1,9 +1,14 @@
+// @chapter 5
 /// `FLUSHALL [ASYNC | SYNC]`: deletes every key.
 ///
 /// Both modes free memory at once here; Redis's ASYNC frees it on a
 /// background thread. Extra arguments are a syntax error, not an arity
 /// error, as in Redis.
-public struct FlushAll: Sendable, Equatable {
+public struct FlushAll: Command, Equatable {
+    public static let name = "flushall"
+    public static let arity = -1
+    public static let flags: CommandFlags = [.write]
+
     /// Parses `FLUSHALL [ASYNC | SYNC]`.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
         switch arguments.count {
@@ -17,8 +22,8 @@ public struct FlushAll: Sendable, Equatable {
     }
 
     /// Deletes everything.
-    public func apply(to store: Store) -> RESPValue {
-        store.withDatabase { $0.removeAll() }
-        return .ok
+    public func apply(to context: inout CommandContext) -> Outcome {
+        context.store.withDatabase { $0.removeAll() }
+        return .reply(.ok)
     }
 }

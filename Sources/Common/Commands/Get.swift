@@ -1,17 +1,24 @@
+// @chapter 5
 /// `GET key`: the value of a key, or the null bulk string `$-1\r\n`.
-public struct Get: Sendable, Equatable {
+public struct Get: Command, Equatable {
+    public static let name = "get"
+    public static let arity = 2
+    public static let flags: CommandFlags = [.readOnly]
+
     /// The key to read.
     public var key: [UInt8]
 
     /// Parses `GET key`.
-    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
-        guard arguments.count == 2 else { throw .wrongArity("get") }
+    public init(parsing arguments: [[UInt8]]) {
         self.key = arguments[1]
     }
 
-    /// Reads the key. An expired key reads as missing (passive expiry).
-    public func apply(to store: Store) -> RESPValue {
-        let value = store.withDatabase { $0.value(of: self.key) }
-        return value.map { .bulkString($0) } ?? .nullBulkString
+    /// Reads the key: `WRONGTYPE` if it holds something other than a string.
+    /// An expired key reads as missing (passive expiry).
+    public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
+        let value = try context.store.withDatabase { database throws(CommandError) in
+            try database.string(of: self.key)
+        }
+        return .reply(value.map { .bulkString($0) } ?? .nullBulkString)
     }
 }

@@ -1,3 +1,4 @@
+// @chapter 5
 /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`: the
 /// handshake of modern clients. It picks the protocol version (2 or 3) and
 /// replies with a map describing the server.
@@ -5,7 +6,10 @@
 /// redis-py 8 opens every connection with `HELLO 3`, so a server without
 /// HELLO cannot serve it. We have no passwords: like a Redis whose default
 /// user has none, `AUTH default <anything>` is accepted.
-public struct Hello: Sendable, Equatable {
+public struct Hello: Command, Equatable {
+    public static let name = "hello"
+    public static let arity = -1
+
     /// The protocol asked for, or nil to keep the current one.
     public var version: RESPVersion?
     /// The name given with SETNAME, if any.
@@ -44,8 +48,7 @@ public struct Hello: Sendable, Equatable {
                 self.name = name
                 index += 1
             } else {
-                let text = option.firstIndex(of: 0).map { option[..<$0] } ?? option[...]
-                throw CommandError(bytes: Array("ERR Syntax error in HELLO option '".utf8) + text + [UInt8(ascii: "'")])
+                throw CommandError(bytes: Array("ERR Syntax error in HELLO option '".utf8) + option.upToNul + [UInt8(ascii: "'")])
             }
             index += 1
         }
@@ -53,10 +56,11 @@ public struct Hello: Sendable, Equatable {
 
     /// Switches the connection's protocol and describes the server. The
     /// reply is encoded in the *new* protocol: a map in RESP3.
-    public func apply(to session: inout ClientSession) -> RESPValue {
-        if let version = self.version { session.version = version }
-        if let name = self.name { session.name = name }
-        return .map([
+    public func apply(to context: inout CommandContext) -> Outcome {
+        if let version = self.version { context.session.version = version }
+        if let name = self.name { context.session.name = name }
+        let session = context.session
+        return .reply(.map([
             .bulkString(text: "server"), .bulkString(text: "redis"),
             .bulkString(text: "version"), .bulkString(text: Hello.redisVersion),
             .bulkString(text: "proto"), .integer(session.version.rawValue),
@@ -64,6 +68,6 @@ public struct Hello: Sendable, Equatable {
             .bulkString(text: "mode"), .bulkString(text: "standalone"),
             .bulkString(text: "role"), .bulkString(text: "master"),
             .bulkString(text: "modules"), .array([]),
-        ])
+        ]))
     }
 }

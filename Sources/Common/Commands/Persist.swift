@@ -1,16 +1,20 @@
+// @chapter 6
 /// `PERSIST key`: removes a key's TTL. Replies `:1` if it had one.
-public struct Persist: Sendable, Equatable {
+public struct Persist: Command, Equatable {
+    public static let name = "persist"
+    public static let arity = 2
+    public static let flags: CommandFlags = [.write]
+
     /// The key.
     public var key: [UInt8]
 
     /// Parses `PERSIST key`.
-    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
-        guard arguments.count == 2 else { throw .wrongArity("persist") }
+    public init(parsing arguments: [[UInt8]]) {
         self.key = arguments[1]
     }
 
     /// Removes the TTL.
-    public func apply(to store: Store) -> RESPValue {
-        .integer(store.withDatabase { $0.removeExpiry(self.key) } ? 1 : 0)
+    public func apply(to context: inout CommandContext) -> Outcome {
+        .reply(.integer(context.store.withDatabase { $0.removeExpiry(self.key) } ? 1 : 0))
     }
 }

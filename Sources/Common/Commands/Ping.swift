@@ -1,13 +1,19 @@
+// @chapter 2
 /// `PING [message]`: the "are you there?" command.
 ///
 /// Without an argument the reply is the simple string `+PONG\r\n`; with one,
 /// the message comes back as a bulk string (`PING hi` → `$2\r\nhi\r\n`).
 /// More than one argument is an arity error.
 ///
-/// Every command in the course has this shape: `init(parsing:)` checks the
-/// arguments and keeps what the command needs, then `apply()` produces the
-/// reply. Keeping the two apart means a malformed command never half-runs.
-public struct Ping: Sendable, Equatable {
+/// Every command in the course has this shape (see `Command`): its name
+/// and arity, `init(parsing:)` that checks the arguments and keeps what the
+/// command needs, then `apply(to:)` that produces the reply. Keeping the
+/// two apart means a malformed command never half-runs.
+public struct Ping: Command, Equatable {
+    public static let name = "ping"
+    /// At least the name; the table checks that, and `init` the upper bound.
+    public static let arity = -1
+
     /// The optional message to echo back.
     public var message: [UInt8]?
 
@@ -16,16 +22,16 @@ public struct Ping: Sendable, Equatable {
         switch arguments.count {
         case 1: self.message = nil
         case 2: self.message = arguments[1]
-        default: throw .wrongArity("ping")
+        default: throw .wrongArity(Ping.name)
         }
     }
 
     /// The reply: `+PONG` or the message as a bulk string.
-    public func apply() -> RESPValue {
+    public func apply(to context: inout CommandContext) -> Outcome {
         if let message = self.message {
-            return .bulkString(message)
+            return .reply(.bulkString(message))
         }
-        return Ping.pong
+        return .reply(Ping.pong)
     }
 
     /// `+PONG\r\n`, built once.

@@ -1,20 +1,16 @@
+// @chapter 5
 /// `SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]`.
 ///
 /// Named `SetCommand` so that it does not hide Swift's own `Set` type.
 ///
 /// Options are read the way Redis reads them: in any order, in any case,
 /// repeats allowed, and `-ERR syntax error` for anything unknown or for a
-/// conflicting pair (NX with XX; two different expiry options). Stage 5
-/// knows NX, XX and GET (`grammar: .basic`); stage 6 adds the expiry
-/// options (`grammar: .withExpiry`).
-public struct SetCommand: Sendable, Equatable {
-    /// Which options the stage understands.
-    public enum Grammar: Sendable {
-        /// NX, XX and GET (stage 5).
-        case basic
-        /// Also EX, PX, EXAT, PXAT and KEEPTTL (stage 6).
-        case withExpiry
-    }
+/// conflicting pair (NX with XX; two different expiry options). Chapter 5
+/// teaches NX, XX and GET; chapter 6 adds the expiry options.
+public struct SetCommand: Command, Equatable {
+    public static let name = "set"
+    public static let arity = -3
+    public static let flags: CommandFlags = [.write]
 
     /// When to write.
     public enum Condition: Sendable, Equatable {
@@ -49,9 +45,8 @@ public struct SetCommand: Sendable, Equatable {
     /// The TTL option.
     public var expiry: Expiry = .none
 
-    /// Parses SET's arguments with the options `grammar` allows.
-    public init(parsing arguments: [[UInt8]], grammar: Grammar) throws(CommandError) {
-        guard arguments.count >= 3 else { throw .wrongArity("set") }
+    /// Parses SET's arguments and options.
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
         self.key = arguments[1]
         self.value = arguments[2]
 
@@ -70,9 +65,9 @@ public struct SetCommand: Sendable, Equatable {
                 self.condition = .ifExists
             } else if option.equalsIgnoringASCIICase("GET") {
                 self.returnsOldValue = true
-            } else if grammar == .withExpiry && option.equalsIgnoringASCIICase("KEEPTTL") && expiryOption == nil {
+            } else if option.equalsIgnoringASCIICase("KEEPTTL") && expiryOption == nil {
                 keepTTL = true
-            } else if grammar == .withExpiry, hasNext, !keepTTL, SetCommand.isExpiryOption(option),
+            } else if hasNext, !keepTTL, SetCommand.isExpiryOption(option),
                       expiryOption.map({ SetCommand.sameOption($0, option) }) ?? true {
                 // The same option twice is allowed (the last one wins); two
                 // different expiry options are a syntax error.
@@ -108,20 +103,20 @@ public struct SetCommand: Sendable, Equatable {
 
     /// True when two expiry options are the same one, whatever their case.
     private static func sameOption(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        first.count == second.count && zip(first, second).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        first.equalsIgnoringASCIICase(second)
     }
 
     // snippet: set-apply
     /// Writes the key, all under one lock: the NX/XX check, the GET of the
     /// old value and the write happen with no other command in between.
-    public func apply(to store: Store) -> RESPValue {
-        store.withDatabase { database -> RESPValue in
+    public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
+        try context.store.withDatabase { database throws(CommandError) -> Outcome in
             // The absolute expiry time, checked for overflow as Redis does.
             var deadline: Int64?
             switch self.expiry {
             case .after(let milliseconds):
                 let (sum, overflow) = milliseconds.addingReportingOverflow(database.now)
-                guard !overflow else { return CommandError.invalidExpireTime("set").reply }
+                guard !overflow else { throw .invalidExpireTime("set") }
                 deadline = sum
             case .at(let milliseconds):
                 deadline = milliseconds
@@ -129,13 +124,14 @@ public struct SetCommand: Sendable, Equatable {
                 break
             }
             // snippet: set-write
-            let oldValue = self.returnsOldValue ? database.value(of: self.key) : nil
+            // SET ... GET of a key that holds another type is WRONGTYPE.
+            let oldValue = self.returnsOldValue ? try database.string(of: self.key) : nil
             let oldReply = oldValue.map { RESPValue.bulkString($0) } ?? .nullBulkString
             // Look the key up again only when NX or XX needs to know.
             if self.condition != .always {
                 let exists = self.returnsOldValue ? oldValue != nil : database.contains(self.key)
                 if (self.condition == .ifMissing && exists) || (self.condition == .ifExists && !exists) {
-                    return self.returnsOldValue ? oldReply : .nullBulkString
+                    return .reply(self.returnsOldValue ? oldReply : .nullBulkString)
                 }
             }
             database.set(self.key, self.value, keepExpiry: self.expiry == .keep)
@@ -145,7 +141,7 @@ public struct SetCommand: Sendable, Equatable {
                 // missing at once, and expiry deletes it (Redis does the same).
                 database.setExpiry(self.key, at: deadline, deletingIfPast: false)
             }
-            return self.returnsOldValue ? oldReply : .ok
+            return .reply(self.returnsOldValue ? oldReply : .ok)
         }
     }
     // end-snippet

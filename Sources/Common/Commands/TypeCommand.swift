@@ -1,22 +1,25 @@
+// @chapter 5
 /// `TYPE key`: `+string` for a key that exists, `+none` otherwise.
 ///
-/// Named `TypeCommand` because `Type` has a meaning in Swift. Our store
-/// holds strings only; Redis also has lists, sets, hashes and more.
-public struct TypeCommand: Sendable, Equatable {
+/// Named `TypeCommand` because `Type` has a meaning in Swift. The answer
+/// is the value's tag (`Value.typeName`): each type a later stage adds
+/// answers for itself.
+public struct TypeCommand: Command, Equatable {
+    public static let name = "type"
+    public static let arity = 2
+    public static let flags: CommandFlags = [.readOnly]
+
     /// The key to describe.
     public var key: [UInt8]
 
     /// Parses `TYPE key`.
-    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
-        guard arguments.count == 2 else { throw .wrongArity("type") }
+    public init(parsing arguments: [[UInt8]]) {
         self.key = arguments[1]
     }
 
-    /// `+string` or `+none`.
-    public func apply(to store: Store) -> RESPValue {
-        store.withDatabase { $0.contains(self.key) } ? TypeCommand.string : TypeCommand.none
+    /// `+string`, `+none`, or another type's name.
+    public func apply(to context: inout CommandContext) -> Outcome {
+        let value = context.store.withDatabase { $0.value(of: self.key) }
+        return .reply(.simpleString(text: value?.typeName ?? "none"))
     }
-
-    private static let string = RESPValue.simpleString(text: "string")
-    private static let none = RESPValue.simpleString(text: "none")
 }

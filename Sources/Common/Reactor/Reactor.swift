@@ -40,18 +40,6 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
             return .poll
             #endif
         }
-
-        /// The backend named by the `REACTOR_BACKEND` environment variable
-        /// (`epoll` or `poll`), or the platform default.
-        public static func fromEnvironment() -> Backend {
-            guard let name = ProcessInfo.processInfo.environment["REACTOR_BACKEND"], !name.isEmpty else {
-                return .platformDefault
-            }
-            guard let backend = Backend(rawValue: name) else {
-                fail("REACTOR_BACKEND must be one of: \(Backend.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return backend
-        }
     }
 
     /// Who waits on one descriptor, and what the kernel reported meanwhile.
@@ -94,11 +82,12 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
         case globalPool = "pool"
     }
 
-    /// Creates a reactor; call `start()` to run its thread.
-    public init(backend: Backend = .fromEnvironment()) {
+    /// Creates a reactor; call `start()` to run its thread. (The stages
+    /// take both choices from `ServerOptions`, which reads them from the
+    /// environment: REACTOR_BACKEND and REACTOR_TASKS.)
+    public init(backend: Backend = .platformDefault, taskPlacement: TaskPlacement = .reactorThread) {
         self.backend = backend
-        let placement = ProcessInfo.processInfo.environment["REACTOR_TASKS"] ?? ""
-        self.taskPlacement = TaskPlacement(rawValue: placement) ?? .reactorThread
+        self.taskPlacement = taskPlacement
         do {
             switch backend {
             case .poll:
@@ -192,6 +181,26 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
         }
     }
     // end-snippet
+
+    /// Wakes the task waiting to read `fd`, if any, or else makes its next
+    /// wait return at once: another task has sent it something to write
+    /// (its `Outbox`). A spurious wake costs one `recv` that finds nothing.
+    public func wakeReader(_ fd: Int32) {
+        let reader = self.waiters.withLock { table -> UnsafeContinuation<Void, Never>? in
+            guard Int(fd) < table.count else { return nil }
+            if let reader = table[Int(fd)].reader {
+                table[Int(fd)].reader = nil
+                return reader
+            }
+            table[Int(fd)].readable = true
+            return nil
+        }
+        if let reader {
+            reader.resume()
+        } else if self.readiness.needsInterestList && !self.isOnReactorThread {
+            self.readiness.wake()
+        }
+    }
 
     // MARK: - Shutdown
 

@@ -1,3 +1,4 @@
+// @chapter 6
 import Synchronization
 
 /// Where the store reads the time: Unix time in milliseconds.

@@ -1,3 +1,4 @@
+// @chapter 4
 import Dispatch
 import Synchronization
 
@@ -12,19 +13,20 @@ import Synchronization
 ///    listening socket; `read` returns 0 as if the client hung up);
 /// 2. a client whose reply is still being written keeps its task until the
 ///    reply is out, then ends the same way;
-/// 3. when the last client task has ended, the stage calls `finish()`,
-///    which prints one line and exits with status 0.
+/// 3. when the last client task has ended, the server calls `finish()`,
+///    which prints one line; the stage's `main` then ends, with status 0.
 ///
 /// A client that never reads its reply must not hold the server hostage,
 /// so a deadline of 0.9 s (inside the one second this server promises to
-/// exit within) ends the process anyway.
+/// exit within) ends the process anyway (`exitsAtDeadline`; a server inside
+/// a test process instead waits for its clients).
 ///
 /// Signals are received on a Dispatch queue, not in a C signal handler: a
 /// C handler may only call async-signal-safe functions, and taking a lock
 /// or printing is not among them.
-public final class GracefulShutdown: Sendable {
+final class GracefulShutdown: Sendable {
     /// The longest a shutdown waits for clients to finish their replies.
-    public static let deadline: DispatchTimeInterval = .milliseconds(900)
+    static let deadline: DispatchTimeInterval = .milliseconds(900)
 
     /// The reactor whose tasks are told to end.
     private let reactor: Reactor
@@ -39,13 +41,20 @@ public final class GracefulShutdown: Sendable {
     /// The signal sources. Dispatch delivers signals only while they live.
     /// (A Mutex makes them Sendable: they are only ever touched in `init`.)
     private let sources: Mutex<[any DispatchSourceSignal]>
+    /// Whether the deadline ends the process (a stage's binary).
+    private let exitsAtDeadline: Bool
 
-    /// Starts listening for SIGINT and SIGTERM. Keep the returned object
+    /// A shutdown of the server that `reactor` and `listener` run. Keep it
     /// alive for as long as the server runs.
-    public init(reactor: Reactor, listener: AsyncListener) {
+    init(reactor: Reactor, listener: AsyncListener, exitsAtDeadline: Bool) {
         self.reactor = reactor
         self.listener = listener
+        self.exitsAtDeadline = exitsAtDeadline
         self.sources = Mutex([])
+    }
+
+    /// Begins the shutdown on the first SIGINT or SIGTERM.
+    func handleSignals() {
         self.sources.withLock { sources in
             for stop in Platform.stopSignals {
                 // The default action (die at once) must go, or Dispatch never sees it.
@@ -60,7 +69,7 @@ public final class GracefulShutdown: Sendable {
 
     /// The first signal begins the shutdown; a second one changes nothing
     /// (the deadline is already running).
-    private func begin(signal name: String) {
+    func begin(signal name: String) {
         let first = self.signalName.withLock { current -> Bool in
             guard current == nil else { return false }
             current = name
@@ -69,16 +78,19 @@ public final class GracefulShutdown: Sendable {
         guard first else { return }
         self.clientsAtSignal.store(self.listener.clientCount, ordering: .relaxed)
         self.reactor.beginShutdown()
+        guard self.exitsAtDeadline else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + GracefulShutdown.deadline) { [self] in
             self.finish()
+            Platform.exit(0)
         }
     }
 
-    /// Prints the one line that says how the shutdown went, and exits 0.
-    /// Called by the stage when its clients are done, or by the deadline.
-    public func finish() -> Never {
+    /// Prints the one line that says how the shutdown went. Called by the
+    /// server when its clients are done, or by the deadline; the second
+    /// caller waits for the first to exit the process.
+    func finish() {
         if self.finished.exchange(true, ordering: .acquiringAndReleasing) {
-            // The other caller is already exiting; wait for it to.
+            guard self.exitsAtDeadline else { return }
             let never = DispatchSemaphore(value: 0)
             while true { never.wait() }
         }
@@ -90,6 +102,5 @@ public final class GracefulShutdown: Sendable {
         } else {
             log("\(name): stopped accepting; \(left) of \(closed) clients did not take their replies within 0.9 s and were cut off; bye.")
         }
-        Platform.exit(0)
     }
 }

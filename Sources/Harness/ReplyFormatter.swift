@@ -1,3 +1,5 @@
+import Common
+
 /// Formats replies the way redis-cli shows them in a terminal:
 ///
 /// ```
@@ -11,7 +13,7 @@
 ///    2) "c"
 /// (empty array)            empty array
 /// ```
-public enum ReplyFormatter {
+package enum ReplyFormatter {
     /// The text redis-cli would print for `value` (without a final newline).
     public static func format(_ value: RESPValue) -> String {
         self.lines(value).joined(separator: "\n")

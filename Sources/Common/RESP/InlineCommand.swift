@@ -15,8 +15,7 @@ public enum InlineCommand {
         // Redis handles the line as a C string: a NUL byte ends it. (The
         // request parser never passes a line with a NUL, since Redis's search
         // for the newline stops there too; other callers might.)
-        var bytes = Array(line)
-        if let nul = bytes.firstIndex(of: 0) { bytes.removeSubrange(nul...) }
+        let bytes = Array(line.upToNul)
         var words: [[UInt8]] = []
         var index = 0
         let end = bytes.count

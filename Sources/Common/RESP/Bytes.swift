@@ -15,7 +15,7 @@ extension Collection where Element == UInt8 {
         return name.withUTF8Buffer { expected in
             var index = 0
             for byte in self {
-                if Self.lowercased(byte) != Self.lowercased(expected[index]) { return false }
+                if byte.lowercasedASCII != expected[index].lowercasedASCII { return false }
                 index += 1
             }
             return true
@@ -23,10 +23,19 @@ extension Collection where Element == UInt8 {
     }
     // end-snippet
 
-    /// The ASCII lowercase of one byte; other bytes are returned unchanged.
-    @usableFromInline
-    static func lowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+    /// True when both spell the same bytes, ignoring ASCII case.
+    @inlinable
+    public func equalsIgnoringASCIICase(_ other: some Collection<UInt8>) -> Bool {
+        self.count == other.count && zip(self, other).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
+    }
+
+    /// The bytes before the first NUL (all of them if there is none).
+    ///
+    /// Redis formats many error texts with C's `%s`, which stops at a NUL
+    /// byte: `ECHO` of `a\0b` is fine, but an unknown command `a\0b` is
+    /// reported as `'a'`. Our error texts do the same, through here.
+    public var upToNul: SubSequence {
+        self.prefix { $0 != 0 }
     }
 
     /// The bytes as they would appear in a C string literal: printable ASCII
@@ -48,5 +57,15 @@ extension Collection where Element == UInt8 {
             }
         }
         return text
+    }
+}
+
+extension UInt8 {
+    /// The ASCII lowercase of this byte; every other byte is unchanged.
+    /// The one case-folding routine of the server: command names, options
+    /// and CONFIG parameters all go through it.
+    @inlinable
+    public var lowercasedASCII: UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self
     }
 }

@@ -1,10 +1,12 @@
+// @chapter 2
 import Synchronization
 
 /// What the server remembers about one connection between its commands.
 ///
 /// Most commands are about keys, not connections. A few change the
 /// connection itself: `HELLO 3` switches it to RESP3, `HELLO ... SETNAME`
-/// names it. That state lives here, inside the client's own task.
+/// names it, MULTI starts a queue, SUBSCRIBE changes what it may send.
+/// That state lives here, inside the client's own task: no lock needed.
 public struct ClientSession: Sendable {
     /// The protocol version replies are encoded with.
     public var version: RESPVersion = .resp2
@@ -12,6 +14,16 @@ public struct ClientSession: Sendable {
     public let id: Int
     /// The name given with `HELLO ... SETNAME`, if any.
     public var name: [UInt8]?
+    // @chapter 8 {
+    /// The commands queued since MULTI, or nil outside a transaction.
+    public var queuedCommands: [[[UInt8]]]?
+    // @}
+    // @chapter 9 {
+    /// How many channels and patterns this client is subscribed to.
+    public var subscriptionCount = 0
+    /// True in subscribed mode, where RESP2 allows only a few commands.
+    public var isSubscribed: Bool { self.subscriptionCount > 0 }
+    // @}
 
     /// A new session with the next connection id.
     public init() {

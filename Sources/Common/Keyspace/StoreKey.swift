@@ -1,3 +1,4 @@
+// @chapter 5
 extension Database {
     // snippet: key
     /// A key of the database: its bytes, with short keys stored inline.

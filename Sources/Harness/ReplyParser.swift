@@ -1,10 +1,12 @@
+import Common
+
 /// Parses the replies a server sends, for clients and tests.
 ///
 /// A server parses *requests* (`RequestParser`); a client parses *replies*,
 /// which may be any RESP value, nested arrays included. Like the request
 /// parser it is incremental: `next()` returns nil until a whole reply has
 /// arrived.
-public struct ReplyParser: Sendable {
+package struct ReplyParser: Sendable {
     /// Bytes received and not yet returned as a value.
     private var buffer: [UInt8] = []
     /// Where the unparsed bytes start.

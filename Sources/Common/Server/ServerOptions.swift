@@ -1,3 +1,6 @@
+// @chapter 1
+import Foundation
+
 /// The command-line options every stage's server accepts.
 ///
 /// ```
@@ -15,8 +18,23 @@ public struct ServerOptions: Sendable, Equatable {
     /// disconnected. Stages 1–3 serve one client at a time and ignore it.
     public var maxClients: Int = 10_000
 
+    // @chapter 4 {
+    /// The reactor's readiness API: epoll on Linux, poll elsewhere; the
+    /// environment variable REACTOR_BACKEND=poll picks poll (for testing
+    /// the macOS backend on Linux).
+    public var reactorBackend: Reactor.Backend = .platformDefault
+    /// Where client tasks run: on the reactor thread, or (REACTOR_TASKS=pool,
+    /// to measure the other design) on Swift's global pool.
+    public var taskPlacement: Reactor.TaskPlacement = .reactorThread
+    // @}
+
     /// The defaults: 127.0.0.1:6379.
     public init() {}
+
+    /// The defaults, listening on `port` (0: any free port).
+    public init(port: Int) {
+        self.port = port
+    }
 
     /// True when only this machine can connect (127.0.0.0/8, ::1, localhost).
     public var isLoopbackOnly: Bool {
@@ -97,7 +115,17 @@ public struct ServerOptions: Sendable, Equatable {
     public static func fromCommandLine() -> ServerOptions {
         let program = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "server"
         do {
-            let options = try parse(Array(CommandLine.arguments.dropFirst()))
+            var options = try parse(Array(CommandLine.arguments.dropFirst()))
+            // @chapter 4 {
+            let environment = ProcessInfo.processInfo.environment
+            if let name = environment["REACTOR_BACKEND"], !name.isEmpty {
+                guard let backend = Reactor.Backend(rawValue: name) else {
+                    fail("REACTOR_BACKEND must be one of: \(Reactor.Backend.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                options.reactorBackend = backend
+            }
+            options.taskPlacement = Reactor.TaskPlacement(rawValue: environment["REACTOR_TASKS"] ?? "") ?? .reactorThread
+            // @}
             if !options.isLoopbackOnly {
                 // Redis's protected mode refuses such clients; we only warn.
                 log("WARNING: listening on \(options.bindAddress), not only on this machine. This server has no password: anyone who can reach the port can read and change its data.")

@@ -1,3 +1,4 @@
+// @chapter 2
 // snippet: serve-one-client
 /// Serves one client until it hangs up: read, parse, reply, repeat.
 ///
@@ -9,9 +10,11 @@
 ///
 /// - Parameters:
 ///   - connection: the client; closed when this returns.
-///   - respond: turns one command (its arguments, name first) into a reply.
-public func serveOneClient(_ connection: TCPConnection, respond: ([[UInt8]]) -> RESPValue) {
+///   - commands: the commands this server understands.
+///   - server: what the server's clients share.
+public func serveOneClient(_ connection: TCPConnection, commands: CommandTable, server: ServerState) {
     defer { connection.close() }
+    var context = CommandContext(server: server)
     var parser = RequestParser()
     var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
     var replies: [UInt8] = []
@@ -28,7 +31,7 @@ public func serveOneClient(_ connection: TCPConnection, respond: ([[UInt8]]) -> 
         replies.removeAll(keepingCapacity: true)
         do {
             while let command = try parser.next() {
-                respond(command).encode(into: &replies)
+                commands.execute(command, in: &context).encode(into: &replies, version: context.session.version)
             }
         } catch {
             // Malformed input: say why, then hang up, as Redis does. We can no

@@ -51,6 +51,10 @@ public enum RESPValue: Equatable, Hashable, Sendable {
 
     /// `+OK\r\n`, the reply of every successful write.
     public static let ok = RESPValue.simpleString(text: "OK")
+    // @chapter 8 {
+    /// `+QUEUED\r\n`, the reply to a command queued inside MULTI.
+    public static let queued = RESPValue.simpleString(text: "QUEUED")
+    // @}
 }
 
 // MARK: - Encoding

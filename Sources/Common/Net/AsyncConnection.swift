@@ -17,6 +17,10 @@ public final class AsyncConnection: Sendable {
     private let closed = Atomic<Bool>(false)
     /// The listener's count of open connections, decreased on close.
     private let openConnections: ConnectionCount?
+    /// What other tasks send to this client (pub/sub messages, ...). A send
+    /// wakes this client's task if it is waiting to read; a client that
+    /// falls too far behind has its socket shut down, which ends its task.
+    public let outbox: Outbox
 
     /// Takes over an accepted descriptor: makes it non-blocking and
     /// registers it with the reactor.
@@ -25,6 +29,8 @@ public final class AsyncConnection: Sendable {
         self.peer = peer
         self.reactor = reactor
         self.openConnections = openConnections
+        self.outbox = Outbox(wake: { [reactor] in reactor.wakeReader(fd) },
+                             overflow: { Platform.shutdown(fd) })
         _ = Platform.setNonBlocking(fd)
         Platform.setNoDelay(fd)
         try reactor.register(fd)
@@ -33,10 +39,20 @@ public final class AsyncConnection: Sendable {
     /// How many bytes one read asks the kernel for.
     public static let readSize = 16 * 1024
 
+    /// What a read brought.
+    public enum ReadResult: Equatable, Sendable {
+        /// This many bytes, now in the parser.
+        case received(Int)
+        /// The client hung up, or the server is shutting down.
+        case hungUp
+        /// Nothing read: another task sent this client something (see
+        /// `outbox`), to be written now.
+        case outboxReady
+    }
+
     // snippet: read
     /// Reads what has arrived (at most `readSize` bytes) and appends it to
-    /// `parser`. Returns the number of bytes read; 0 means the client hung up,
-    /// or the server is shutting down (`Reactor.beginShutdown()`).
+    /// `parser`, or returns early when the outbox has something to send.
     ///
     /// The bytes land in a buffer on the thread's stack (see `receive`), so
     /// an idle connection holds no read buffer at all.
@@ -44,22 +60,25 @@ public final class AsyncConnection: Sendable {
     /// `waitingFirst`: wait for readiness before trying. After a read that
     /// returned less than `readSize`, the socket is empty, so trying again
     /// at once would only cost a `recv` that fails with EAGAIN.
-    public func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> Int {
+    public func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> ReadResult {
         if waitingFirst { await self.reactor.waitUntilReadable(self.fd) }
         while true {
             // A graceful shutdown has begun: read as if the client hung up.
-            if self.reactor.isShuttingDown { return 0 }
+            if self.reactor.isShuttingDown { return .hungUp }
+            if self.outbox.hasPending { return .outboxReady }
             let (count, readErrno) = AsyncConnection.receive(self.fd, appendingTo: &parser)
-            if count >= 0 { return count }
+            if count > 0 { return .received(count) }
+            if count == 0 { return .hungUp }
             switch readErrno {
             case Platform.Errno.again, Platform.Errno.wouldBlock:
                 // Nothing to read yet: park this task until the reactor says
-                // the socket is readable. The thread moves on to other tasks.
+                // the socket is readable (or the outbox wakes it). The
+                // thread moves on to other tasks.
                 await self.reactor.waitUntilReadable(self.fd)
             case Platform.Errno.interrupted:
                 continue
             case Platform.Errno.connectionReset:
-                return 0
+                return .hungUp
             default:
                 throw SocketError("recv", errno: readErrno)
             }
@@ -110,6 +129,7 @@ public final class AsyncConnection: Sendable {
     /// Stops watching the socket and closes it. Safe to call twice.
     public func close() {
         guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.outbox.close()
         self.reactor.unregister(self.fd)
         Platform.close(self.fd)
         self.openConnections?.value.subtract(1, ordering: .relaxed)

@@ -1,3 +1,4 @@
+// @chapter 6
 /// Redis's active expiry cycle, on our store.
 ///
 /// Passive expiry (deleting an expired key when someone reads it) is not
@@ -48,6 +49,11 @@ public enum ActiveExpiry {
             do { try await Task.sleep(for: interval) } catch { return }
             runCycle(on: store)
         }
+    }
+
+    /// Active expiry as a server's background job, for a stage's manifest.
+    public static let job = BackgroundJob("active expiry") { state in
+        await ActiveExpiry.runForever(on: state.store)
     }
 }
 

@@ -1,3 +1,4 @@
+// @chapter 5
 import Synchronization
 
 // snippet: store-class
@@ -26,10 +27,12 @@ public final class Store: Sendable {
     /// Runs `body` with exclusive access to the database, as one command:
     /// `database.now` is one time for all of it. Keep the body short: every
     /// client waits for it.
-    public func withDatabase<Result: Sendable>(_ body: (inout Database) -> Result) -> Result {
-        self.database.withLock { database in
+    public func withDatabase<Result: Sendable, Failure: Error>(
+        _ body: (inout Database) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try self.database.withLock { database throws(Failure) -> Result in
             database.beginCommand()
-            return body(&database)
+            return try body(&database)
         }
     }
 }
@@ -43,7 +46,7 @@ public struct Database: Sendable {
     // snippet: database-fields
     /// Every key and its value. A `Key` keeps a short key inline, with no
     /// allocation of its own (StoreKey.swift).
-    private var values: [Key: [UInt8]] = [:]
+    private var values: [Key: Value] = [:]
 
     /// When a key with a time to live expires, and where it sits in
     /// `keysWithExpiry`.
@@ -114,7 +117,7 @@ public struct Database: Sendable {
     /// Passive expiry: the value of `key`, unless the key has expired, in
     /// which case it is deleted now and nil is returned. Every read goes
     /// through here, so no command ever sees an expired key.
-    private mutating func liveValue(_ key: Key) -> [UInt8]? {
+    private mutating func liveValue(_ key: Key) -> Value? {
         guard let value = self.values[key] else { return nil }
         if self.isExpired(key) {
             self.remove(key)
@@ -124,22 +127,41 @@ public struct Database: Sendable {
     }
     // end-snippet
 
-    /// The value of `key`, or nil if it does not exist (or has expired).
-    public mutating func value(of key: [UInt8]) -> [UInt8]? {
+    /// The value of `key`, of whatever type, or nil if it does not exist
+    /// (or has expired).
+    public mutating func value(of key: [UInt8]) -> Value? {
         self.liveValue(Key(key))
     }
+
+    // snippet: typed-read
+    /// The string stored at `key`, nil if there is none, or `WRONGTYPE` if
+    /// the key holds another type. Every string command reads through
+    /// here (and each later type has its own such read), so the type check
+    /// is written once.
+    public mutating func string(of key: [UInt8]) throws(CommandError) -> [UInt8]? {
+        guard let value = self.liveValue(Key(key)) else { return nil }
+        guard case .string(let bytes) = value else { throw .wrongType }
+        return bytes
+    }
+    // end-snippet
 
     /// True if `key` exists (and has not expired).
     public mutating func contains(_ key: [UInt8]) -> Bool {
         self.liveValue(Key(key)) != nil
     }
 
-    /// Stores `value` under `key`. The key's expiry time is cleared, unless
-    /// `keepExpiry` is true (SET's `KEEPTTL`).
+    /// Stores the string `value` under `key`, replacing a value of any
+    /// type. The key's expiry time is cleared, unless `keepExpiry` is true
+    /// (SET's `KEEPTTL`).
+    public mutating func set(_ key: [UInt8], _ value: [UInt8], keepExpiry: Bool = false) {
+        self.set(key, value: .string(value), keepExpiry: keepExpiry)
+    }
+
+    /// Stores `value` under `key`, as `set(_:_:keepExpiry:)` does.
     ///
     /// One hash lookup when no key has a TTL: `updateValue` inserts or
     /// replaces in place.
-    public mutating func set(_ key: [UInt8], _ value: [UInt8], keepExpiry: Bool = false) {
+    public mutating func set(_ key: [UInt8], value: Value, keepExpiry: Bool = false) {
         let key = Key(key)
         let existed = self.values.updateValue(value, forKey: key) != nil
         guard existed, !self.deadlines.isEmpty else { return }

@@ -38,8 +38,7 @@ public struct CommandError: Error, Equatable, Sendable {
     public static func unknownCommand(_ arguments: [[UInt8]]) -> CommandError {
         /// The bytes up to the first NUL, at most `limit` of them.
         func cString(_ bytes: [UInt8], limit: Int) -> ArraySlice<UInt8> {
-            let untilNul = bytes.firstIndex(of: 0).map { bytes[..<$0] } ?? bytes[...]
-            return untilNul.prefix(limit)
+            bytes.upToNul.prefix(limit)
         }
         var text = Array("ERR unknown command '".utf8)
         text += cString(arguments.first ?? [], limit: 128)
@@ -71,14 +70,25 @@ public struct CommandError: Error, Equatable, Sendable {
     /// `ERR Unsupported option FOO`, for an EXPIRE option other than
     /// NX, XX, GT and LT.
     public static func unsupportedOption(_ option: [UInt8]) -> CommandError {
-        let text = option.firstIndex(of: 0).map { option[..<$0] } ?? option[...]
-        return CommandError(bytes: Array("ERR Unsupported option ".utf8) + text)
+        CommandError(bytes: Array("ERR Unsupported option ".utf8) + option.upToNul)
     }
 
     /// `ERR unknown subcommand 'FOO'. Try CONFIG HELP.`
     public static func unknownSubcommand(_ subcommand: [UInt8], of command: String) -> CommandError {
-        let name = subcommand.firstIndex(of: 0).map { subcommand[..<$0] } ?? subcommand[...]
-        return CommandError(bytes: Array("ERR unknown subcommand '".utf8) + name.prefix(128)
+        CommandError(bytes: Array("ERR unknown subcommand '".utf8) + subcommand.upToNul.prefix(128)
             + Array("'. Try \(command) HELP.".utf8))
     }
+
+    /// `WRONGTYPE Operation against a key holding the wrong kind of value`:
+    /// a string command on a list, or a list command on a string. Every
+    /// typed read of the keyspace raises it through `Database`'s one check.
+    public static let wrongType = CommandError("WRONGTYPE Operation against a key holding the wrong kind of value")
+    // @chapter 9 {
+
+    /// A command other than the pub/sub ones on a RESP2 connection in
+    /// subscribed mode.
+    public static func notAllowedWhileSubscribed(_ name: String) -> CommandError {
+        CommandError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+    }
+    // @}
 }

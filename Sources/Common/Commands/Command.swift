@@ -1,0 +1,124 @@
+// @chapter 2
+/// One Redis command: its name, how many arguments it takes, what kind of
+/// command it is, how it reads its arguments and what it does.
+///
+/// Every command of the course has this one shape, in two steps:
+///
+/// 1. `init(parsing:)` checks the arguments and keeps what the command
+///    needs. It never touches the keyspace, so a malformed command never
+///    half-runs, and parsing can be unit-tested and fuzzed on its own.
+/// 2. `apply(to:)` runs it against a `CommandContext`: the client's
+///    session and what the server shares.
+///
+/// A stage lists the command types it supports (`[Ping.self, Echo.self]`)
+/// and a `CommandTable` does the rest: the name lookup, the arity check and
+/// Redis's error texts, once for every command.
+public protocol Command: Sendable {
+    /// The name in lowercase, as Redis spells it in errors: `"get"`. (A
+    /// container such as `CONFIG` is one command that reads its subcommand
+    /// itself.)
+    static var name: String { get }
+
+    /// How many arguments, the name included, in Redis's convention: `2`
+    /// means exactly two (`GET key`); `-2` means at least two (`DEL key ...`).
+    static var arity: Int { get }
+
+    /// What kind of command this is: what the dispatcher must know before
+    /// running it (see `CommandFlags`).
+    static var flags: CommandFlags { get }
+
+    /// Reads the arguments (`arguments[0]` is the name, in the client's
+    /// case). The table has already checked the arity; the command checks
+    /// the rest, with Redis's error texts.
+    init(parsing arguments: [[UInt8]]) throws(CommandError)
+
+    /// Runs the command and says what the client gets back.
+    func apply(to context: inout CommandContext) throws(CommandError) -> Outcome
+}
+
+extension Command {
+    /// Most commands are plain: they run, answer once, and write nothing
+    /// that replicas would need to see.
+    public static var flags: CommandFlags { [] }
+}
+
+/// What the dispatcher must know about a command before running it, as
+/// Redis's command table records it.
+public struct CommandFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// It changes the keyspace: a replica or an append-only file must see it.
+    public static let write = CommandFlags(rawValue: 1 << 0)
+    /// It only reads the keyspace.
+    public static let readOnly = CommandFlags(rawValue: 1 << 1)
+    /// It may run on a RESP2 connection in subscribed mode (PING,
+    /// SUBSCRIBE, ...): every other command is refused there.
+    public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 2)
+    /// It runs at once even inside MULTI instead of being queued (MULTI,
+    /// EXEC, DISCARD, WATCH), or is refused there.
+    public static let notQueued = CommandFlags(rawValue: 1 << 3)
+    /// It may suspend the client until another client acts (BLPOP).
+    public static let blocking = CommandFlags(rawValue: 1 << 4)
+}
+
+/// What running a command gives the client.
+///
+/// Stages 1–6 need only `.reply`. The other cases are what the extension
+/// stages need, and why the serve loop is more than "one reply per
+/// request" (Tutorials/architecture.md):
+///
+/// - `.replies`: SUBSCRIBE a b c confirms each channel with its own reply;
+/// - `.suspend`: BLPOP waits, holding no thread, until another client
+///   pushes or the timeout passes; the client's later commands wait too;
+/// - `.takeOver`: PSYNC turns the connection into a replication link, which
+///   from then on belongs to the replication code, not to the serve loop.
+///
+/// Messages that *other* clients cause (PUBLISH, the replication stream)
+/// are not outcomes: they arrive in the connection's `Outbox`.
+public enum Outcome: Sendable {
+    /// One reply, the usual case.
+    case reply(RESPValue)
+    /// Several replies, sent in order.
+    case replies([RESPValue])
+    // @chapter 4 {
+    /// Wait without holding a thread, then go on with what `resume` returns.
+    /// Nothing else is read from this client until then.
+    case suspend(Suspension)
+    /// Send what is pending, then give the connection to `handler`. The
+    /// serve loop ends when the handler returns, and closes the connection.
+    case takeOver(@Sendable (AsyncConnection) async -> Void)
+    // @}
+}
+
+// @chapter 4 {
+/// A client's wait for something another client does, such as BLPOP's
+/// wait for a push (or its timeout).
+public struct Suspension: Sendable {
+    /// Waits, and returns what the client gets then.
+    public let resume: @Sendable () async -> Outcome
+
+    /// A wait that ends with what `resume` returns.
+    public init(_ resume: @escaping @Sendable () async -> Outcome) {
+        self.resume = resume
+    }
+}
+// @}
+
+extension Outcome {
+    /// Appends the replies of `.reply` and `.replies` to `out`, encoded in
+    /// `version`. (The other outcomes are not bytes: the serve loop carries
+    /// them out.)
+    public func encode(into out: inout [UInt8], version: RESPVersion) {
+        switch self {
+        case .reply(let reply):
+            reply.encode(into: &out, version: version)
+        case .replies(let replies):
+            for reply in replies { reply.encode(into: &out, version: version) }
+        // @chapter 4 {
+        case .suspend, .takeOver:
+            break
+        // @}
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// @chapter 2
+/// The commands one server understands, and the one place that turns a
+/// request into a command's outcome.
+///
+/// A stage builds its table from a list of types, `CommandTable([Ping.self,
+/// Echo.self])`. For every request the table then does, in Redis's order:
+///
+/// 1. find the command by name, ignoring ASCII case, with one hash lookup
+///    (not a chain of string compares): else `-ERR unknown command`;
+/// 2. check the number of arguments against the command's arity: else
+///    `-ERR wrong number of arguments`;
+/// 3. apply the rules that depend on the connection's state (subscribed
+///    mode refuses most commands; inside MULTI commands are queued);
+/// 4. parse, then apply, and turn a `CommandError` into its error reply.
+///
+/// Every command gets those errors byte for byte as Redis sends them, and
+/// no command has to repeat them.
+public struct CommandTable: Sendable {
+    /// One command as the table keeps it: its metadata, and a function that
+    /// parses and applies it. The function is written once per command
+    /// type by `Entry.init`, so each call runs the command's own code,
+    /// specialized, with no existential box for the parsed command.
+    struct Entry: Sendable {
+        let name: String
+        let arity: Int
+        let flags: CommandFlags
+        let run: @Sendable ([[UInt8]], inout CommandContext) throws(CommandError) -> Outcome
+
+        init<C: Command>(_ type: C.Type) {
+            self.name = C.name
+            self.arity = C.arity
+            self.flags = C.flags
+            self.run = { arguments, context throws(CommandError) in
+                try C(parsing: arguments).apply(to: &context)
+            }
+        }
+    }
+
+    /// The entries, and the lowercase name of each, for the lookup.
+    private let entries: [Entry]
+    private let index: [CommandName: Int]
+
+    /// A table of `commands`. A name given twice keeps the last type: a
+    /// stage can replace a command of an earlier stage with its own.
+    public init(_ commands: [any Command.Type]) {
+        var entries: [Entry] = []
+        var index: [CommandName: Int] = [:]
+        for command in commands {
+            let entry = Entry(command)
+            guard let key = CommandName(Array(entry.name.utf8)) else {
+                preconditionFailure("command name '\(entry.name)' is longer than \(CommandName.capacity) bytes")
+            }
+            index[key] = entries.count
+            entries.append(entry)
+        }
+        self.entries = entries
+        self.index = index
+    }
+
+    /// The lowercase names of the commands, in the order they were listed.
+    public var names: [String] { self.entries.map(\.name) }
+
+    /// Runs one request (`arguments[0]` is the command's name) and returns
+    /// what the client gets: the command's outcome, or an error reply.
+    public func execute(_ arguments: [[UInt8]], in context: inout CommandContext) -> Outcome {
+        // An empty request (`*0`, or a blank inline line) is ignored by the
+        // parser before it gets here; be safe anyway.
+        guard let name = arguments.first else { return .reply(CommandError.unknownCommand(arguments).reply) }
+        guard let key = CommandName(name), let position = self.index[key] else {
+            return .reply(CommandError.unknownCommand(arguments).reply)
+        }
+        let entry = self.entries[position]
+        let arity = entry.arity
+        if (arity > 0 && arguments.count != arity) || arguments.count < -arity {
+            return .reply(CommandError.wrongArity(entry.name).reply)
+        }
+        // @chapter 9 {
+        // Subscribed mode (RESP2): only the pub/sub commands and PING may run.
+        if context.session.isSubscribed && context.session.version == .resp2
+            && !entry.flags.contains(.allowedWhileSubscribed) {
+            return .reply(CommandError.notAllowedWhileSubscribed(entry.name).reply)
+        }
+        // @}
+        // @chapter 8 {
+        // Inside MULTI: queue the command; EXEC runs the queue.
+        if context.session.queuedCommands != nil && !entry.flags.contains(.notQueued) {
+            context.session.queuedCommands!.append(arguments)
+            return .reply(.queued)
+        }
+        // @}
+        do {
+            return try entry.run(arguments, &context)
+        } catch {
+            return .reply(error.reply)
+        }
+    }
+}
+
+/// A command name folded to lowercase and packed into three words, so that
+/// finding a command costs one hash of 32 bytes and no allocation: the
+/// request's own bytes are never copied into a lowercase `String`.
+///
+/// Redis's longest command name has 20 bytes; a longer name cannot be a
+/// command, and `init` returns nil for it.
+struct CommandName: Hashable, Sendable {
+    /// The most bytes a name may have.
+    static let capacity = 24
+
+    private var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private var count: UInt8 = 0
+
+    /// The folded name of `bytes`, or nil when it is too long.
+    init?(_ bytes: [UInt8]) {
+        guard bytes.count <= CommandName.capacity else { return nil }
+        self.count = UInt8(bytes.count)
+        withUnsafeMutableBytes(of: &self.words) { packed in
+            for (offset, byte) in bytes.enumerated() {
+                packed[offset] = byte.lowercasedASCII
+            }
+        }
+    }
+
+    static func == (left: CommandName, right: CommandName) -> Bool {
+        left.count == right.count && left.words.0 == right.words.0
+            && left.words.1 == right.words.1 && left.words.2 == right.words.2
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(self.words.0)
+        hasher.combine(self.words.1)
+        hasher.combine(self.words.2)
+        hasher.combine(self.count)
+    }
+}

@@ -1,0 +1,51 @@
+// @chapter 2
+/// What a command runs against: the client's own session, and what every
+/// client of the server shares.
+///
+/// The serve loop makes one context per client and passes it `inout` to
+/// each command, so a command may change its own client's session (HELLO
+/// switches it to RESP3) but, through `server`, only shared state that
+/// guards itself (the keyspace's Mutex).
+public struct CommandContext: Sendable {
+    /// This client's connection state.
+    public var session: ClientSession
+    /// What all clients share.
+    public let server: ServerState
+    /// Where other clients' tasks may send this client messages (chapter 4;
+    /// nil on the blocking servers of stages 1–3).
+    public let outbox: Outbox? // @chapter 4
+
+    /// A context for a new client of `server`.
+    public init(
+        session: ClientSession = ClientSession(),
+        server: ServerState,
+        outbox: Outbox? = nil, // @chapter 4
+    ) {
+        self.session = session
+        self.server = server
+        self.outbox = outbox // @chapter 4
+    }
+    // @chapter 5 {
+
+    /// The keyspace every client reads and writes.
+    public var store: Store { self.server.store }
+    // @}
+}
+
+/// What all clients of one server share: its options and, from chapter 5
+/// on, the keyspace. One instance per server, made before the first client.
+public final class ServerState: Sendable {
+    /// The command line the server started with.
+    public let options: ServerOptions
+    /// The keys and values (chapter 5).
+    public let store: Store // @chapter 5
+
+    /// The shared state of a server started with `options`.
+    public init(
+        options: ServerOptions = ServerOptions(),
+        store: Store = Store(), // @chapter 5
+    ) {
+        self.options = options
+        self.store = store // @chapter 5
+    }
+}

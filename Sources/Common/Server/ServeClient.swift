@@ -1,0 +1,82 @@
+// @chapter 4
+/// Serves one client on a reactor until it hangs up: read, parse, run,
+/// reply.
+///
+/// The same loop as chapter 2's `serveOneClient`, with `await` on reads and
+/// writes: while this client has nothing to say, its task is suspended and
+/// the thread serves other clients. Three things make it more than "one
+/// reply per request" (Tutorials/architecture.md):
+///
+/// - what other tasks send this client (its `Outbox`) goes out in order
+///   with its own replies, and wakes the loop when it is idle;
+/// - an outcome may suspend the client (`.suspend`): its later commands,
+///   already read or not, wait until it resumes;
+/// - an outcome may take the connection over (`.takeOver`).
+///
+/// - Parameters:
+///   - connection: the client; closed when this returns.
+///   - commands: the commands this server understands.
+///   - server: what the server's clients share.
+func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: ServerState) async {
+    defer { connection.close() }
+    var context = CommandContext(server: server, outbox: connection.outbox)
+    var parser = RequestParser()
+    var replies: [UInt8] = []
+    // A short read emptied the socket: next time, wait before reading (this
+    // saves one failing `recv` per request; see `AsyncConnection.read`).
+    var socketIsEmpty = false
+    while true {
+        do {
+            switch try await connection.read(appendingTo: &parser, waitingFirst: socketIsEmpty) {
+            case .hungUp:
+                return
+            case .received(let count):
+                socketIsEmpty = count < AsyncConnection.readSize
+            case .outboxReady:
+                // Not a read: the next one must try `recv` before waiting.
+                socketIsEmpty = false
+            }
+        } catch {
+            return // The connection broke.
+        }
+        do {
+            while let command = try parser.next() {
+                var outcome = commands.execute(command, in: &context)
+                // Messages this very command caused for this client (a
+                // PUBLISH to its own channel) go before its reply, as in Redis.
+                connection.outbox.drain(into: &replies)
+                // A suspended client waits here, with its replies so far sent.
+                while case .suspend(let suspension) = outcome {
+                    guard await send(&replies, to: connection) else { return }
+                    outcome = await suspension.resume()
+                    connection.outbox.drain(into: &replies)
+                }
+                if case .takeOver(let handler) = outcome {
+                    guard await send(&replies, to: connection) else { return }
+                    await handler(connection)
+                    return
+                }
+                outcome.encode(into: &replies, version: context.session.version)
+            }
+        } catch {
+            // Malformed input: say why, then hang up, as Redis does.
+            error.reply.encode(into: &replies)
+            _ = await send(&replies, to: connection)
+            return
+        }
+        connection.outbox.drain(into: &replies)
+        if connection.outbox.hasOverflowed { return }
+        guard await send(&replies, to: connection) else { return }
+    }
+}
+
+/// Writes `replies`, if any, and empties the buffer. Returns false when the
+/// connection broke.
+private func send(_ replies: inout [UInt8], to connection: AsyncConnection) async -> Bool {
+    guard !replies.isEmpty else { return true }
+    do { try await connection.write(replies) } catch { return false }
+    // Keep a small buffer for the next replies; drop a big one, so an idle
+    // client does not hold the memory of its largest reply.
+    if replies.capacity > 64 * 1024 { replies = [] } else { replies.removeAll(keepingCapacity: true) }
+    return true
+}
