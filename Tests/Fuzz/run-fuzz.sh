@@ -46,8 +46,8 @@ mkdir -p "$build"
 # Every input of the build; the fuzzer is rebuilt when one changes.
 sources=$( {
     find Sources/Common -name '*.swift'
+    find Sources/Harness -name '*.swift'
     find Tests/Fuzz/RESPFuzzer -name '*.swift'
-    echo Stages/06-expiry/Command.swift
 } | LC_ALL=C sort)
 inputs="$sources Sources/CEpoll/CEpoll.c Sources/CEpoll/include/CEpoll.h Tests/Fuzz/run-fuzz.sh"
 
@@ -91,17 +91,17 @@ build_fuzzer() {
     # Common as its own module, instrumented for coverage and ASan;
     # -enable-testing lets the fuzzer check the parser's internal capacity.
     # shellcheck disable=SC2086 # the source lists are meant to split
-    "$swiftc" -module-name Common -parse-as-library -swift-version 6 -enable-testing \
+    "$swiftc" -module-name Common -package-name RedisFromScratch -parse-as-library -swift-version 6 -enable-testing \
         "$opt" -g -wmo -sanitize=fuzzer,address -I "$build/include" \
         -emit-module -emit-module-path "$build/modules/Common.swiftmodule" \
         -c -o "$build/Common.o" $(echo "$sources" | grep '^Sources/Common/')
-    # The fuzzer, with stage 6's dispatcher, linked with libFuzzer's main.
+    # The fuzzer (with Harness's reply parser compiled in), linked with libFuzzer's main.
     # With lld when the toolchain has it: gold prints a warning for each of
     # ASan's hundreds of local helper symbols.
     local linker=()
     [ -x "$(dirname "$(command -v "$swiftc")")/ld.lld" ] && linker=(-use-ld=lld)
     # shellcheck disable=SC2086
-    "$swiftc" -module-name RESPFuzzer -parse-as-library -swift-version 6 \
+    "$swiftc" -module-name RESPFuzzer -package-name RedisFromScratch -parse-as-library -swift-version 6 \
         "$opt" -g -sanitize=fuzzer,address ${linker[@]+"${linker[@]}"} -I "$build/modules" -I "$build/include" \
         $(echo "$sources" | grep -v '^Sources/Common/') "$build/Common.o" "$build/CEpoll.o" \
         -o "$binary"

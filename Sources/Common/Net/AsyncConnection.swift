@@ -24,12 +24,13 @@ public final class AsyncConnection: Sendable {
 
     /// Takes over an accepted descriptor: makes it non-blocking and
     /// registers it with the reactor.
-    init(fd: Int32, peer: SocketAddress, reactor: Reactor, openConnections: ConnectionCount? = nil) throws {
+    init(fd: Int32, peer: SocketAddress, reactor: Reactor, openConnections: ConnectionCount? = nil,
+         outboxLimit: Int = 32 * 1024 * 1024) throws {
         self.fd = fd
         self.peer = peer
         self.reactor = reactor
         self.openConnections = openConnections
-        self.outbox = Outbox(wake: { [reactor] in reactor.wakeReader(fd) },
+        self.outbox = Outbox(limit: outboxLimit, wake: { [reactor] in reactor.wakeReader(fd) },
                              overflow: { Platform.shutdown(fd) })
         _ = Platform.setNonBlocking(fd)
         Platform.setNoDelay(fd)
@@ -166,15 +167,19 @@ public final class AsyncListener: Sendable {
     private let maxClients: Int
     /// How many are open now.
     private let openConnections = ConnectionCount()
+    /// The most bytes other tasks may queue for one client (its `Outbox`).
+    private let outboxLimit: Int
     /// Set when the listening socket is closed, so it is closed only once.
     private let closed = Atomic<Bool>(false)
 
     /// Binds and listens on `host:port`, watched by `reactor`, serving at
     /// most `maxClients` clients at once.
-    public init(host: String, port: Int, reactor: Reactor, maxClients: Int = 10_000) throws {
+    public init(host: String, port: Int, reactor: Reactor, maxClients: Int = 10_000,
+                outboxLimit: Int = 32 * 1024 * 1024) throws {
         self.listener = try TCPListener(host: host, port: port)
         self.reactor = reactor
         self.maxClients = maxClients
+        self.outboxLimit = outboxLimit
         _ = Platform.setNonBlocking(self.listener.fd)
         try reactor.register(self.listener.fd)
     }
@@ -207,7 +212,8 @@ public final class AsyncListener: Sendable {
                 }
                 do {
                     let connection = try AsyncConnection(fd: fd, peer: peer, reactor: self.reactor,
-                                                         openConnections: self.openConnections)
+                                                         openConnections: self.openConnections,
+                                                         outboxLimit: self.outboxLimit)
                     self.openConnections.value.add(1, ordering: .relaxed)
                     return connection
                 } catch {

@@ -60,7 +60,7 @@ public final class Server: Sendable {
         self.reactor.start()
         let options = self.state.options
         let listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: self.reactor,
-                                         maxClients: options.maxClients)
+                                         maxClients: options.maxClients, outboxLimit: options.outboxLimit)
         log("\(self.title) listening on \(listener.address), \(self.reactor.backend) reactor")
         onListening(listener.address)
         let shutdown = GracefulShutdown(reactor: self.reactor, listener: listener, exitsAtDeadline: self.handlesSignals)

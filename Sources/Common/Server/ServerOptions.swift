@@ -26,6 +26,10 @@ public struct ServerOptions: Sendable, Equatable {
     /// Where client tasks run: on the reactor thread, or (REACTOR_TASKS=pool,
     /// to measure the other design) on Swift's global pool.
     public var taskPlacement: Reactor.TaskPlacement = .reactorThread
+    /// The most bytes other clients' messages may wait for one client (its
+    /// `Outbox`) before it is disconnected: Redis's pub/sub
+    /// `client-output-buffer-limit` hard limit, 32 MB.
+    public var outboxLimit = 32 * 1024 * 1024
     // @}
 
     /// The defaults: 127.0.0.1:6379.

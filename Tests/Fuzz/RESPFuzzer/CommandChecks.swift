@@ -1,8 +1,8 @@
 @testable import Common
 
-/// Runs every parsed command through stage 6's dispatcher (`Command`, from
-/// `Stages/06-expiry/Command.swift`, compiled into the fuzzer) against a
-/// store on a manual clock, as one client connection would.
+/// Runs every parsed command through a `CommandTable` of stage 6's commands
+/// (the list in `Stages/06-expiry/main.swift`) against a store on a manual
+/// clock, as one client connection would.
 ///
 /// Invariants:
 /// - no command crashes, whatever its arguments (overflowing TTLs included);
@@ -13,18 +13,29 @@
 ///   expiry state, a live key's deadline is not in the past, and the
 ///   store's key counts match what the keys themselves say.
 enum CommandChecks {
+    /// The newest stage's commands, as its manifest lists them.
+    static let commands = CommandTable([
+        Ping.self, Echo.self,
+        SetCommand.self, Get.self, Del.self, Exists.self, DBSize.self, FlushAll.self, TypeCommand.self,
+        ConfigGet.self, Hello.self,
+        Expire.self, PExpire.self, Persist.self, TTL.self, PTTL.self,
+    ])
+
     /// Runs `requests` in order, then checks the whole store.
     static func run(_ requests: ParsedRequests, seed: UInt64) {
         let clock = ManualTimeSource()
         let store = Store(clock: clock)
-        var session = ClientSession()
+        var context = CommandContext(server: ServerState(store: store))
         // Active expiry's random picks, the same for the same input.
         var random = SplitMix64(seed: seed)
         // Every argument seen: the only byte strings that can name a key.
         var names = Set<[UInt8]>()
         for command in requests.commands {
-            let reply = Command.respond(to: command, store: store, session: &session)
-            ReplyChecks.checkEncoding(of: reply, version: session.version, isServerReply: true,
+            guard case .reply(let reply) = commands.execute(command, in: &context) else {
+                invariant(false, "\(ParsedRequests(commands: [command]).summary) did not give one reply")
+                return
+            }
+            ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true,
                                       context: "the reply to \(ParsedRequests(commands: [command]).summary)")
             let arguments = command.dropFirst()
             names.formUnion(arguments)
@@ -39,7 +50,7 @@ enum CommandChecks {
         }
         if let error = requests.error {
             // The last words before the server hangs up must parse too.
-            ReplyChecks.checkEncoding(of: error.reply, version: session.version, isServerReply: true,
+            ReplyChecks.checkEncoding(of: error.reply, version: context.session.version, isServerReply: true,
                                       context: "the reply to protocol error \(error)")
         }
         checkStore(store, names: names)
@@ -53,7 +64,7 @@ enum CommandChecks {
                       "\(database.countWithExpiry) keys with a TTL but \(database.count) keys, after \(ParsedRequests(commands: [command]).summary)")
             for key in keys {
                 let expiry = database.expiry(of: key)
-                let value = database.value(of: key)
+                let value = (try? database.string(of: key)) ?? nil
                 invariant((expiry == .missing) == (value == nil),
                           "key \(shown(key)) has expiry \(expiry) but value \(value.map { shown($0) } ?? "nil"), after \(ParsedRequests(commands: [command]).summary)")
                 if case .at(let deadline) = expiry {
