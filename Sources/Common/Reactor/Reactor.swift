@@ -57,9 +57,9 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// The kernel interface. Used on the reactor thread only, except `wake()`.
     private let readiness: any ReadinessBackend
     /// Waiters, indexed by descriptor number.
-    private let waiters = Mutex<[Waiters]>([])
+    private let waiters = Lock<[Waiters]>([])
     /// Jobs enqueued from other threads, to run on the reactor thread.
-    private let incoming = Mutex<[UnownedJob]>([])
+    private let incoming = Lock<[UnownedJob]>([])
     /// True while the reactor thread is (about to be) blocked in the kernel:
     /// only then does an enqueue from another thread need to wake it.
     private let sleeping = Atomic<Bool>(false)

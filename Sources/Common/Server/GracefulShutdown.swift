@@ -33,7 +33,7 @@ final class GracefulShutdown: Sendable {
     /// The listener, for the number of clients still connected.
     private let listener: AsyncListener
     /// The signal that started the shutdown ("SIGINT"), once there is one.
-    private let signalName = Mutex<String?>(nil)
+    private let signalName = Lock<String?>(nil)
     /// Set by the first of `finish()` and the deadline: one line, one exit.
     private let finished = Atomic<Bool>(false)
     /// Clients connected when the signal came.

@@ -25,7 +25,7 @@ public final class Outbox: Sendable {
 
     /// The most bytes that may wait (Redis's pub/sub hard limit: 32 MB).
     public let limit: Int
-    private let pending = Mutex(Pending())
+    private let pending = Lock(Pending())
     /// True while `pending` holds bytes: a lock-free check for the serve
     /// loop, which looks after every command.
     private let nonEmpty = Atomic<Bool>(false)

@@ -105,7 +105,7 @@ public final class Server: Sendable {
     }
 
     /// The running server's shutdown, once it listens.
-    private let shutdownHandle = Mutex<GracefulShutdown?>(nil)
+    private let shutdownHandle = Lock<GracefulShutdown?>(nil)
 }
 
 /// A job that runs beside the clients for the life of a server, on the

@@ -6,7 +6,8 @@
 // entry point, so the two clash. `Tests/Fuzz/run-fuzz.sh` builds it with
 // `swiftc` instead: Common as its own module (so `public` and `internal`
 // mean what they mean in the servers), then these files together with
-// stage 6's `Command.swift`, whose dispatcher is the one the server runs.
+// Sources/Harness (the reply parser), dispatching through a `CommandTable`
+// of stage 6's commands, the same table the server runs.
 // Tests/Fuzz/README.md explains how to run it and what to do with a crash.
 @testable import Common
 
