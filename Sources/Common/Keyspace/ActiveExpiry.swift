@@ -10,20 +10,20 @@
 public enum ActiveExpiry {
     // snippet: cycle
     /// How many keys with a TTL one sample looks at (Redis: 20).
-    public static let sampleSize = 20
+    package static let sampleSize = 20
     /// Sample again at once while more than this share of a sample expired.
-    public static let repeatThreshold = 0.25
+    package static let repeatThreshold = 0.25
     /// How often the cycle runs (Redis's default `hz` is 10).
-    public static let interval: Duration = .milliseconds(100)
+    package static let interval: Duration = .milliseconds(100)
     /// The longest one cycle may run, in milliseconds (Redis: 25% of a 100 ms tick).
-    public static let budgetMilliseconds: Int64 = 25
+    package static let budgetMilliseconds: Int64 = 25
 
     /// Runs one cycle. Each sample takes the lock separately, so clients on
     /// other threads can slip in between samples; on the reactor thread the
     /// cycle runs to its end (at most the budget) before clients go on, which
     /// is why the budget exists. Returns the keys deleted.
     @discardableResult
-    public static func runCycle(on store: Store, budgetMilliseconds: Int64 = ActiveExpiry.budgetMilliseconds) -> Int {
+    package static func runCycle(on store: Store, budgetMilliseconds: Int64 = ActiveExpiry.budgetMilliseconds) -> Int {
         let start = Platform.monotonicMilliseconds()
         var deleted = 0
         // One system call for a seed, then a cheap generator: the system
@@ -44,7 +44,7 @@ public enum ActiveExpiry {
     // end-snippet
 
     /// Runs the cycle every `interval`, forever (until the task is cancelled).
-    public static func runForever(on store: Store) async {
+    package static func runForever(on store: Store) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             runCycle(on: store)

@@ -38,7 +38,7 @@ public final class ManualTimeSource: TimeSource {
     }
 
     /// Moves time forward by `milliseconds`.
-    public func advance(by milliseconds: Int64) {
+    package func advance(by milliseconds: Int64) {
         self.now.add(milliseconds, ordering: .relaxed)
     }
 }

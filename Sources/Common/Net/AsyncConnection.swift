@@ -8,7 +8,7 @@ import Synchronization
 /// reactor reports the socket readable, and then it tries again.
 public final class AsyncConnection: Sendable {
     /// The connected, non-blocking descriptor.
-    public let fd: Int32
+    package let fd: Int32
     /// Who is on the other end.
     public let peer: SocketAddress
     /// The reactor that watches this socket.
@@ -20,7 +20,7 @@ public final class AsyncConnection: Sendable {
     /// What other tasks send to this client (pub/sub messages, ...). A send
     /// wakes this client's task if it is waiting to read; a client that
     /// falls too far behind has its socket shut down, which ends its task.
-    public let outbox: Outbox
+    package let outbox: Outbox
 
     /// Takes over an accepted descriptor: makes it non-blocking and
     /// registers it with the reactor.
@@ -38,7 +38,7 @@ public final class AsyncConnection: Sendable {
     }
 
     /// How many bytes one read asks the kernel for.
-    public static let readSize = 16 * 1024
+    package static let readSize = 16 * 1024
 
     /// What a read brought.
     public enum ReadResult: Equatable, Sendable {
@@ -61,7 +61,7 @@ public final class AsyncConnection: Sendable {
     /// `waitingFirst`: wait for readiness before trying. After a read that
     /// returned less than `readSize`, the socket is empty, so trying again
     /// at once would only cost a `recv` that fails with EAGAIN.
-    public func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> ReadResult {
+    package func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> ReadResult {
         if waitingFirst { await self.reactor.waitUntilReadable(self.fd) }
         while true {
             // A graceful shutdown has begun: read as if the client hung up.
@@ -106,7 +106,7 @@ public final class AsyncConnection: Sendable {
 
     /// Writes all of `bytes`, suspending while the kernel's send buffer is
     /// full (a slow reader, or a very large reply).
-    public func write(_ bytes: [UInt8]) async throws {
+    package func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
             let (sent, sendErrno) = bytes.withUnsafeBytes { raw in
@@ -188,7 +188,7 @@ public final class AsyncListener: Sendable {
     public var address: SocketAddress { self.listener.address }
 
     /// How many clients are connected now.
-    public var clientCount: Int { self.openConnections.value.load(ordering: .relaxed) }
+    package var clientCount: Int { self.openConnections.value.load(ordering: .relaxed) }
 
     /// Waits for the next client and returns its connection, or nil once the
     /// reactor is shutting down: then the listening socket is closed, so

@@ -19,7 +19,7 @@ import Darwin
 /// may overwrite it.
 public enum Platform {
     /// The name of the platform, for log lines and benchmark reports.
-    public static var name: String {
+    package static var name: String {
         #if os(Linux)
         return "Linux"
         #else
@@ -77,11 +77,11 @@ public enum Platform {
 
     /// The signals that ask a server to stop, with their names: Ctrl-C
     /// (SIGINT) and `kill` (SIGTERM).
-    public static let stopSignals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
+    package static let stopSignals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
 
     /// Turns off a signal's default action (for SIGINT and SIGTERM: die at
     /// once), so that a Dispatch signal source can receive it instead.
-    public static func ignoreSignal(_ number: Int32) {
+    package static func ignoreSignal(_ number: Int32) {
         _ = signal(number, SIG_IGN)
     }
 
@@ -93,7 +93,7 @@ public enum Platform {
 
     /// Makes a descriptor non-blocking, so that reads and writes return
     /// `EAGAIN` instead of putting the thread to sleep.
-    public static func setNonBlocking(_ fd: Int32) -> Bool {
+    package static func setNonBlocking(_ fd: Int32) -> Bool {
         let flags = fcntl(fd, F_GETFL, 0)
         return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0
     }
@@ -115,7 +115,7 @@ public enum Platform {
     /// Waits until `fd` is readable (or `writable`), at most `milliseconds`.
     /// Returns true when it is ready. Used by clients and tests, which must
     /// never wait forever.
-    public static func waitUntilReady(_ fd: Int32, forWriting: Bool = false, milliseconds: Int32) -> Bool {
+    package static func waitUntilReady(_ fd: Int32, forWriting: Bool = false, milliseconds: Int32) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(forWriting ? POLLOUT : POLLIN), revents: 0)
         while true {
             let result = poll(&entry, 1, milliseconds)
@@ -125,38 +125,38 @@ public enum Platform {
     }
 
     /// A human-readable text for an errno value.
-    public static func describe(errno value: Int32) -> String {
+    package static func describe(errno value: Int32) -> String {
         String(cString: strerror(value))
     }
 
     /// Flushes buffered standard output.
-    public static func flushStandardOutput() {
+    package static func flushStandardOutput() {
         fflush(stdout)
     }
 
     /// Writes text to standard output and flushes it (for prompts).
-    public static func writeStandardOutput(_ text: String) {
+    package static func writeStandardOutput(_ text: String) {
         fputs(text, stdout)
         fflush(stdout)
     }
 
     /// True when descriptor `fd` is a terminal.
-    public static func isTerminal(_ fd: Int32) -> Bool {
+    package static func isTerminal(_ fd: Int32) -> Bool {
         isatty(fd) == 1
     }
 
     /// Writes text to standard error, unbuffered.
-    public static func writeStandardError(_ text: String) {
+    package static func writeStandardError(_ text: String) {
         fputs(text, stderr)
     }
 
     /// Ends the process with `status`.
-    public static func exit(_ status: Int32) -> Never {
+    package static func exit(_ status: Int32) -> Never {
         Glue.exit(status)
     }
 
     /// Sleeps the calling thread for `milliseconds`.
-    public static func sleep(milliseconds: Int) {
+    package static func sleep(milliseconds: Int) {
         var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR {
@@ -165,21 +165,21 @@ public enum Platform {
     }
 
     /// The wall-clock time in Unix milliseconds.
-    public static func unixTimeMilliseconds() -> Int64 {
+    package static func unixTimeMilliseconds() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     /// A clock for measuring durations: never jumps when the wall clock is set.
-    public static func monotonicMilliseconds() -> Int64 {
+    package static func monotonicMilliseconds() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     /// An identifier of the calling thread, equal only for the same thread.
-    public static func currentThreadID() -> UInt {
+    package static func currentThreadID() -> UInt {
         #if canImport(Darwin)
         return UInt(bitPattern: pthread_self())
         #else
@@ -191,7 +191,7 @@ public enum Platform {
     /// does at startup: the default of 1024 on many systems would cap a
     /// server at about a thousand clients. Returns the new soft limit.
     @discardableResult
-    public static func raiseOpenFileLimit() -> Int {
+    package static func raiseOpenFileLimit() -> Int {
         var limit = rlimit()
         #if canImport(Darwin)
         let resource = RLIMIT_NOFILE
@@ -214,14 +214,14 @@ public enum Platform {
 
     /// The errno values callers branch on, spelled the same on every platform.
     public enum Errno {
-        public static let again = EAGAIN
-        public static let wouldBlock = EWOULDBLOCK
-        public static let interrupted = EINTR
-        public static let connectionReset = ECONNRESET
-        public static let brokenPipe = EPIPE
-        public static let tooManyFiles = EMFILE
-        public static let tooManyFilesInSystem = ENFILE
-        public static let connectionAborted = ECONNABORTED
+        package static let again = EAGAIN
+        package static let wouldBlock = EWOULDBLOCK
+        package static let interrupted = EINTR
+        package static let connectionReset = ECONNRESET
+        package static let brokenPipe = EPIPE
+        package static let tooManyFiles = EMFILE
+        package static let tooManyFilesInSystem = ENFILE
+        package static let connectionAborted = ECONNABORTED
     }
 }
 
@@ -270,9 +270,9 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 /// A failed system call: which one, and the errno it left.
 public struct SocketError: Error, CustomStringConvertible, Sendable {
     /// The call that failed, such as `bind`.
-    public var operation: String
+    package var operation: String
     /// The errno value right after the call.
-    public var errno: Int32
+    package var errno: Int32
 
     /// Creates an error for a failed call.
     public init(_ operation: String, errno: Int32) {
@@ -433,7 +433,7 @@ extension Platform {
 
     /// Closes a socket with a TCP reset (RST) instead of the polite FIN, as a
     /// crashing client would. Gates use it to check the server shrugs it off.
-    public static func closeWithReset(_ fd: Int32) {
+    package static func closeWithReset(_ fd: Int32) {
         var option = linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         close(fd)

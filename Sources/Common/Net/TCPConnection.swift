@@ -4,7 +4,7 @@
 /// `read` until bytes arrive. Stage 4 replaces the sleeping with a reactor.
 public final class TCPConnection {
     /// The connected descriptor.
-    public let fd: Int32
+    package let fd: Int32
     /// Who is on the other end.
     public let peer: SocketAddress
     /// Whether `close()` has run, so that closing twice is harmless.
@@ -31,7 +31,7 @@ public final class TCPConnection {
     /// Returns the number of bytes read; **0 means the client closed the
     /// connection**. One read may return half a command, or ten commands:
     /// TCP is a stream of bytes, not of messages.
-    public func read(into buffer: inout [UInt8]) throws -> Int {
+    package func read(into buffer: inout [UInt8]) throws -> Int {
         while true {
             let (count, readErrno) = buffer.withUnsafeMutableBytes { raw in
                 Platform.recv(self.fd, raw.baseAddress!, raw.count)
@@ -46,7 +46,7 @@ public final class TCPConnection {
 
     /// Writes all of `bytes`, looping until the kernel took every byte:
     /// one `send` may accept only part of a large reply.
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let (sent, sendErrno) = bytes.withUnsafeBytes { raw in
@@ -62,7 +62,7 @@ public final class TCPConnection {
 
     /// Forgets the descriptor without closing it, for code that closed it
     /// by other means (such as a reset).
-    public func abandonDescriptor() {
+    package func abandonDescriptor() {
         self.isClosed = true
     }
 

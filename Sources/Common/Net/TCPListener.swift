@@ -4,7 +4,7 @@
 /// `accept` in a loop. Each accepted client becomes a `TCPConnection`.
 public final class TCPListener: Sendable {
     /// The listening descriptor.
-    public let fd: Int32
+    package let fd: Int32
     /// Where the listener is bound. With `--port 0` this holds the port the
     /// kernel picked, which is why it is read back with `getsockname`.
     public let address: SocketAddress

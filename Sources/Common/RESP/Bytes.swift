@@ -10,7 +10,7 @@ extension Collection where Element == UInt8 {
     /// across modules to a generic function would otherwise walk the bytes
     /// through the slow, type-erased path.
     @inlinable
-    public func equalsIgnoringASCIICase(_ name: StaticString) -> Bool {
+    package func equalsIgnoringASCIICase(_ name: StaticString) -> Bool {
         guard self.count == name.utf8CodeUnitCount else { return false }
         return name.withUTF8Buffer { expected in
             var index = 0
@@ -25,7 +25,7 @@ extension Collection where Element == UInt8 {
 
     /// True when both spell the same bytes, ignoring ASCII case.
     @inlinable
-    public func equalsIgnoringASCIICase(_ other: some Collection<UInt8>) -> Bool {
+    package func equalsIgnoringASCIICase(_ other: some Collection<UInt8>) -> Bool {
         self.count == other.count && zip(self, other).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
     }
 
@@ -34,14 +34,14 @@ extension Collection where Element == UInt8 {
     /// Redis formats many error texts with C's `%s`, which stops at a NUL
     /// byte: `ECHO` of `a\0b` is fine, but an unknown command `a\0b` is
     /// reported as `'a'`. Our error texts do the same, through here.
-    public var upToNul: SubSequence {
+    package var upToNul: SubSequence {
         self.prefix { $0 != 0 }
     }
 
     /// The bytes as they would appear in a C string literal: printable ASCII
     /// as is, and `\r`, `\n`, `\t`, `\\`, `\"` and `\xHH` for the rest.
     /// Test failures use it so that `+PONG\r\n` is readable.
-    public var escaped: String {
+    package var escaped: String {
         var text = ""
         for byte in self {
             switch byte {
@@ -65,7 +65,7 @@ extension UInt8 {
     /// The one case-folding routine of the server: command names, options
     /// and CONFIG parameters all go through it.
     @inlinable
-    public var lowercasedASCII: UInt8 {
+    package var lowercasedASCII: UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self
     }
 }

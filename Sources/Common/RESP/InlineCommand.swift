@@ -11,7 +11,7 @@
 ///   otherwise the line is rejected as "unbalanced quotes".
 public enum InlineCommand {
     /// The words of `line`, or `ProtocolError.unbalancedQuotes`.
-    public static func split<Line: Collection>(_ line: Line) throws(ProtocolError) -> [[UInt8]] where Line.Element == UInt8 {
+    package static func split<Line: Collection>(_ line: Line) throws(ProtocolError) -> [[UInt8]] where Line.Element == UInt8 {
         // Redis handles the line as a C string: a NUL byte ends it. (The
         // request parser never passes a line with a NUL, since Redis's search
         // for the newline stops there too; other callers might.)

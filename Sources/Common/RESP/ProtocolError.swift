@@ -22,7 +22,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case unbalancedQuotes
 
     /// The message Redis sends, without the leading `-ERR `.
-    public var message: [UInt8] {
+    package var message: [UInt8] {
         switch self {
         case .invalidMultibulkLength: return Array("Protocol error: invalid multibulk length".utf8)
         case .invalidBulkLength: return Array("Protocol error: invalid bulk length".utf8)
@@ -35,7 +35,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The reply to send before closing: `-ERR Protocol error: ...\r\n`.
-    public var reply: RESPValue {
+    package var reply: RESPValue {
         .error(Array("ERR ".utf8) + self.message)
     }
 

@@ -35,7 +35,7 @@ public enum RESPValue: Equatable, Hashable, Sendable {
     case map([RESPValue])
 
     /// A simple string from text, such as `.simpleString(text: "PONG")`.
-    public static func simpleString(text: String) -> RESPValue {
+    package static func simpleString(text: String) -> RESPValue {
         .simpleString(Array(text.utf8))
     }
 
@@ -45,15 +45,15 @@ public enum RESPValue: Equatable, Hashable, Sendable {
     }
 
     /// A bulk string from text.
-    public static func bulkString(text: String) -> RESPValue {
+    package static func bulkString(text: String) -> RESPValue {
         .bulkString(Array(text.utf8))
     }
 
     /// `+OK\r\n`, the reply of every successful write.
-    public static let ok = RESPValue.simpleString(text: "OK")
+    package static let ok = RESPValue.simpleString(text: "OK")
     // @chapter 8 {
     /// `+QUEUED\r\n`, the reply to a command queued inside MULTI.
-    public static let queued = RESPValue.simpleString(text: "QUEUED")
+    package static let queued = RESPValue.simpleString(text: "QUEUED")
     // @}
 }
 
@@ -61,7 +61,7 @@ public enum RESPValue: Equatable, Hashable, Sendable {
 
 extension RESPValue {
     /// The value as bytes on the wire.
-    public var encoded: [UInt8] {
+    package var encoded: [UInt8] {
         var bytes: [UInt8] = []
         self.encode(into: &bytes)
         return bytes
@@ -75,7 +75,7 @@ extension RESPValue {
     ///
     /// - Parameter version: RESP2 (the default), or RESP3 for a client that
     ///   asked for it with `HELLO 3`. They differ only in nulls and maps here.
-    public func encode(into out: inout [UInt8], version: RESPVersion = .resp2) {
+    package func encode(into out: inout [UInt8], version: RESPVersion = .resp2) {
         switch self {
         case .simpleString(let text):
             out.append(UInt8(ascii: "+"))
@@ -121,12 +121,12 @@ extension RESPValue {
 
     /// Encodes a client request: an array of bulk strings, which is how
     /// every client (redis-cli included) sends a command.
-    public static func request(_ arguments: [[UInt8]]) -> [UInt8] {
+    package static func request(_ arguments: [[UInt8]]) -> [UInt8] {
         RESPValue.array(arguments.map { .bulkString($0) }).encoded
     }
 
     /// Encodes a client request from text words: `request("ECHO", "hi")`.
-    public static func request(_ words: String...) -> [UInt8] {
+    package static func request(_ words: String...) -> [UInt8] {
         request(words.map { Array($0.utf8) })
     }
 
@@ -157,7 +157,7 @@ public enum RESPVersion: Int, Sendable {
 
 extension Array where Element == UInt8 {
     /// Appends `value` in decimal ASCII, without going through `String`.
-    public mutating func appendDecimal(_ value: Int) {
+    package mutating func appendDecimal(_ value: Int) {
         if value < 0 {
             self.append(UInt8(ascii: "-"))
         }

@@ -29,12 +29,12 @@
 public struct RequestParser: Sendable {
     /// The longest inline command, or multibulk header line, that may be
     /// buffered without finding its end (Redis's `PROTO_INLINE_MAX_SIZE`).
-    public static let maxInlineSize = 64 * 1024
+    package static let maxInlineSize = 64 * 1024
     /// The largest bulk string a client may send (Redis's `proto-max-bulk-len`).
-    public static let maxBulkLength = 512 * 1024 * 1024
+    package static let maxBulkLength = 512 * 1024 * 1024
     /// The largest element count a multibulk header may announce. Redis 7
     /// accepts up to 2^31-1; memory is still only spent as elements arrive.
-    public static let maxMultibulkCount = Int(Int32.max)
+    package static let maxMultibulkCount = Int(Int32.max)
 
     /// Bytes received but not yet consumed; consumed bytes are dropped on
     /// the next `append`, so the buffer never holds finished commands.
@@ -54,12 +54,12 @@ public struct RequestParser: Sendable {
     public init() {}
 
     /// How many received bytes are waiting to be parsed.
-    public var bufferedByteCount: Int {
+    package var bufferedByteCount: Int {
         self.buffer.count - self.position
     }
 
     /// Adds bytes just read from the socket.
-    public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    package mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         // Drop what earlier `next()` calls consumed, so the buffer holds only
         // the unfinished command. While a big bulk string is arriving,
         // `position` stays put, so this does not copy it again and again.
@@ -219,7 +219,7 @@ public struct RequestParser: Sendable {
     /// Parses a decimal integer as strictly as Redis does (`string2ll`):
     /// an optional `-`, then digits, with no `+`, no spaces and no leading
     /// zeros. Returns nil for anything else, or on overflow.
-    public static func parseInteger<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
+    package static func parseInteger<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
         var iterator = bytes.makeIterator()
         guard var byte = iterator.next() else { return nil }
         let negative = byte == UInt8(ascii: "-")

@@ -53,7 +53,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     }
 
     /// The backend in use.
-    public let backend: Backend
+    package let backend: Backend
     /// The kernel interface. Used on the reactor thread only, except `wake()`.
     private let readiness: any ReadinessBackend
     /// Waiters, indexed by descriptor number.
@@ -72,7 +72,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// Where tasks preferring this executor run: `.reactorThread` (the
     /// default), or `.globalPool` to measure the design in which every
     /// wake-up hops to another thread (`REACTOR_TASKS=pool`).
-    public let taskPlacement: TaskPlacement
+    package let taskPlacement: TaskPlacement
 
     /// Where the tasks that prefer this executor run.
     public enum TaskPlacement: String, Sendable {
@@ -105,7 +105,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     }
 
     /// Starts the reactor thread. It runs for the life of the process.
-    public func start() {
+    package func start() {
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             self.threadID = Platform.currentThreadID()
@@ -125,7 +125,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     // MARK: - Sockets
 
     /// Starts watching a new non-blocking descriptor.
-    public func register(_ fd: Int32) throws {
+    package func register(_ fd: Int32) throws {
         self.waiters.withLock { table in
             if Int(fd) >= table.count {
                 table.append(contentsOf: repeatElement(Waiters(), count: Int(fd) + 1 - table.count + 64))
@@ -137,7 +137,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
 
     /// Stops watching a descriptor; call before closing it. Nobody may be
     /// waiting on it (its only task is the one closing it).
-    public func unregister(_ fd: Int32) {
+    package func unregister(_ fd: Int32) {
         self.readiness.unregister(fd)
         self.waiters.withLock { table in
             if Int(fd) < table.count { table[Int(fd)] = Waiters() }
@@ -145,12 +145,12 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     }
 
     /// Suspends the calling task until `fd` is readable (or hung up).
-    public func waitUntilReadable(_ fd: Int32) async {
+    package func waitUntilReadable(_ fd: Int32) async {
         await self.wait(for: fd, reading: true)
     }
 
     /// Suspends the calling task until `fd` is writable (or failed).
-    public func waitUntilWritable(_ fd: Int32) async {
+    package func waitUntilWritable(_ fd: Int32) async {
         await self.wait(for: fd, reading: false)
     }
 
@@ -185,7 +185,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// Wakes the task waiting to read `fd`, if any, or else makes its next
     /// wait return at once: another task has sent it something to write
     /// (its `Outbox`). A spurious wake costs one `recv` that finds nothing.
-    public func wakeReader(_ fd: Int32) {
+    package func wakeReader(_ fd: Int32) {
         let reader = self.waiters.withLock { table -> UnsafeContinuation<Void, Never>? in
             guard Int(fd) < table.count else { return nil }
             if let reader = table[Int(fd)].reader {
@@ -205,7 +205,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     // MARK: - Shutdown
 
     /// True once `beginShutdown()` has been called.
-    public var isShuttingDown: Bool {
+    package var isShuttingDown: Bool {
         self.shuttingDown.load(ordering: .relaxed)
     }
 
@@ -215,7 +215,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// here on, so each one sees `isShuttingDown` and ends. Tasks waiting to
     /// *write* keep waiting: a reply already computed still goes out.
     /// Safe to call from any thread, such as a signal handler's queue.
-    public func beginShutdown() {
+    package func beginShutdown() {
         let readers = self.waiters.withLock { table -> [UnsafeContinuation<Void, Never>] in
             self.shuttingDown.store(true, ordering: .relaxed)
             var readers: [UnsafeContinuation<Void, Never>] = []

@@ -24,7 +24,7 @@ public final class Outbox: Sendable {
     }
 
     /// The most bytes that may wait (Redis's pub/sub hard limit: 32 MB).
-    public let limit: Int
+    package let limit: Int
     private let pending = Lock(Pending())
     /// True while `pending` holds bytes: a lock-free check for the serve
     /// loop, which looks after every command.
@@ -49,7 +49,7 @@ public final class Outbox: Sendable {
     /// when the client has fallen more than `limit` bytes behind: it will
     /// be disconnected.
     @discardableResult
-    public func send(_ bytes: [UInt8]) -> Bool {
+    package func send(_ bytes: [UInt8]) -> Bool {
         let accepted = self.pending.withLock { pending -> Bool in
             guard !pending.overflowed, !pending.closed else { return false }
             guard pending.bytes.count + bytes.count <= self.limit else {
@@ -68,10 +68,10 @@ public final class Outbox: Sendable {
     }
 
     /// True when bytes are waiting.
-    public var hasPending: Bool { self.nonEmpty.load(ordering: .acquiring) }
+    package var hasPending: Bool { self.nonEmpty.load(ordering: .acquiring) }
 
     /// True once the client fell too far behind.
-    public var hasOverflowed: Bool { self.pending.withLock { $0.overflowed } }
+    package var hasOverflowed: Bool { self.pending.withLock { $0.overflowed } }
 
     /// Accepts nothing more: the connection is closing.
     func close() {

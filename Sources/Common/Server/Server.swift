@@ -15,11 +15,11 @@ import Synchronization
 ///    gracefully (Common/Server/GracefulShutdown.swift) and returns.
 public final class Server: Sendable {
     /// The line that starts the log, such as "Stage 06 (expiry)".
-    public let title: String
+    package let title: String
     /// The commands the server understands.
     public let commands: CommandTable
     /// What the clients share.
-    public let state: ServerState
+    package let state: ServerState
     /// The jobs that run beside the clients.
     private let jobs: [BackgroundJob]
     /// The event loop that every client task runs on.
@@ -100,7 +100,7 @@ public final class Server: Sendable {
 
     /// Begins a graceful shutdown, as SIGTERM does: for tests, and for a
     /// SHUTDOWN command. Does nothing before the server listens.
-    public func shutdown() {
+    package func shutdown() {
         self.shutdownHandle.withLock { $0 }?.begin(signal: "shutdown")
     }
 
@@ -112,7 +112,7 @@ public final class Server: Sendable {
 /// reactor thread, such as active expiry. It is cancelled at shutdown.
 public struct BackgroundJob: Sendable {
     /// What the job does, for the log.
-    public let name: String
+    package let name: String
     /// The job's body: runs until cancelled.
     let run: @Sendable (ServerState) async -> Void
 

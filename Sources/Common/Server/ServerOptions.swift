@@ -16,20 +16,20 @@ public struct ServerOptions: Sendable, Equatable {
     /// The most clients served at once, as Redis's `maxclients` (default
     /// 10,000). One more is told `-ERR max number of clients reached` and
     /// disconnected. Stages 1–3 serve one client at a time and ignore it.
-    public var maxClients: Int = 10_000
+    package var maxClients: Int = 10_000
 
     // @chapter 4 {
     /// The reactor's readiness API: epoll on Linux, poll elsewhere; the
     /// environment variable REACTOR_BACKEND=poll picks poll (for testing
     /// the macOS backend on Linux).
-    public var reactorBackend: Reactor.Backend = .platformDefault
+    package var reactorBackend: Reactor.Backend = .platformDefault
     /// Where client tasks run: on the reactor thread, or (REACTOR_TASKS=pool,
     /// to measure the other design) on Swift's global pool.
-    public var taskPlacement: Reactor.TaskPlacement = .reactorThread
+    package var taskPlacement: Reactor.TaskPlacement = .reactorThread
     /// The most bytes other clients' messages may wait for one client (its
     /// `Outbox`) before it is disconnected: Redis's pub/sub
     /// `client-output-buffer-limit` hard limit, 32 MB.
-    public var outboxLimit = 32 * 1024 * 1024
+    package var outboxLimit = 32 * 1024 * 1024
     // @}
 
     /// The defaults: 127.0.0.1:6379.
@@ -41,12 +41,12 @@ public struct ServerOptions: Sendable, Equatable {
     }
 
     /// True when only this machine can connect (127.0.0.0/8, ::1, localhost).
-    public var isLoopbackOnly: Bool {
+    package var isLoopbackOnly: Bool {
         self.bindAddress.hasPrefix("127.") || self.bindAddress == "::1" || self.bindAddress == "localhost"
     }
 
     /// The help text, naming the program.
-    public static func usage(program: String) -> String {
+    package static func usage(program: String) -> String {
         """
         Usage: \(program) [--port N] [--bind ADDR] [--maxclients N] [--help]
 
@@ -82,7 +82,7 @@ public struct ServerOptions: Sendable, Equatable {
     }
 
     /// Parses the words after the program name.
-    public static func parse(_ arguments: [String]) throws(ParseError) -> ServerOptions {
+    package static func parse(_ arguments: [String]) throws(ParseError) -> ServerOptions {
         var options = ServerOptions()
         var index = 0
         /// The word after `arguments[index]`, or a `missingValue` error.
