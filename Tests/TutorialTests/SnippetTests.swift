@@ -13,16 +13,23 @@ import Testing
 ///
 /// In the source, a region sits between `// snippet: serve` and
 /// `// end-snippet`. Without `#region`, the block must be the whole file.
-/// These tests fail as soon as a snippet and its source drift apart.
+/// Lines whose trimmed text starts with `// @` (`// @chapter 5`, `// @}`)
+/// are markers for the exercise generator: chapters show the code without
+/// them, so they are dropped from the source (a trailing ` // @chapter 5`
+/// is cut off its line) before comparing.
+/// These tests fail as soon as a snippet and its source drift apart, when a
+/// `// snippet:` marker is used by no chapter, and when a chapter shows a
+/// picture that is not in Tutorials/.
 @Suite("Tutorial snippets match the source")
 struct SnippetTests {
     @Test("every snippet matches its source", arguments: Tutorials.chapters)
     func snippetsMatch(_ chapter: String) throws {
         let snippets = try Tutorials.snippets(in: chapter)
         for snippet in snippets {
-            let source = try #require(
-                Tutorials.region(snippet.path, snippet.region),
-                "\(chapter):\(snippet.line): no source for \(snippet.reference) (missing file or `// snippet: \(snippet.region ?? "")` marker)")
+            guard let source = Tutorials.region(snippet.path, snippet.region) else {
+                Issue.record("\(chapter):\(snippet.line): no source for \(snippet.reference) (missing file or `// snippet: \(snippet.region ?? "")` marker)")
+                continue
+            }
             #expect(
                 snippet.code == source,
                 """
@@ -55,6 +62,49 @@ struct SnippetTests {
         let index = try String(contentsOfFile: Tutorials.root + "/Tutorials/README.md", encoding: .utf8)
         for chapter in chapters {
             #expect(index.contains("(\(chapter))"), "Tutorials/README.md does not link to \(chapter)")
+        }
+    }
+
+    @Test("every snippet marker in Sources/ and Stages/ is shown by a chapter")
+    func everyMarkerIsUsed() throws {
+        var used = Set<String>()
+        for chapter in Tutorials.chapters {
+            for snippet in try Tutorials.snippets(in: chapter) {
+                used.insert(snippet.reference)
+            }
+        }
+        let markers = Tutorials.markers()
+        #expect(!markers.isEmpty, "found no `// snippet:` markers at all under Sources/ and Stages/")
+        for marker in markers where !used.contains(marker.reference) {
+            Issue.record("""
+                \(marker.path):\(marker.line): `// snippet: \(marker.region)` is shown by no chapter. \
+                Show it in a chapter (`<!-- snippet: \(marker.reference) -->` before a code block) \
+                or delete its `// snippet:` and `// end-snippet` lines.
+                """)
+        }
+    }
+
+    @Test("every picture a chapter shows is in Tutorials/", arguments: Tutorials.chapters + ["README.md"])
+    func picturesExist(_ chapter: String) throws {
+        for picture in try Tutorials.pictures(in: chapter) {
+            let path = URL(fileURLWithPath: Tutorials.root + "/Tutorials/" + picture.path).standardizedFileURL.path
+            #expect(path.hasPrefix(Tutorials.root + "/Tutorials/") && FileManager.default.fileExists(atPath: path),
+                    "\(chapter):\(picture.line): shows \(picture.path), which is not a file in Tutorials/")
+        }
+    }
+
+    @Test("every SVG in Tutorials/ is self-contained")
+    func svgsAreSelfContained() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Tutorials.root + "/Tutorials")
+        for name in names where name.hasSuffix(".svg") {
+            let text = try String(contentsOfFile: Tutorials.root + "/Tutorials/" + name, encoding: .utf8).lowercased()
+            // GitHub shows an SVG as an image: scripts and external resources
+            // are blocked, and a font the reader lacks falls back anyway.
+            for forbidden in ["<script", "<foreignobject", "@import", "@font-face", "href=\"http", "href='http"] {
+                #expect(!text.contains(forbidden), "Tutorials/\(name) contains `\(forbidden)`: keep SVGs to plain shapes and text")
+            }
+            #expect(text.contains("<svg") && text.contains("xmlns=\"http://www.w3.org/2000/svg\""),
+                    "Tutorials/\(name) has no <svg xmlns=\"http://www.w3.org/2000/svg\"> element: GitHub will not render it")
         }
     }
 
@@ -146,7 +196,7 @@ enum Tutorials {
             return trimmed.hasPrefix("// snippet:") || trimmed == "// end-snippet"
         }
         guard let region else {
-            var body = lines.filter { !isMarker($0) }
+            var body = lines.filter { !isMarker($0) }.compactMap(withoutExerciseMarker)
             while body.last == "" { body.removeLast() }
             return body.joined(separator: "\n")
         }
@@ -161,9 +211,74 @@ enum Tutorials {
                 depth -= 1
                 continue
             }
-            body.append(line)
+            if let line = withoutExerciseMarker(line) { body.append(line) }
         }
         return nil
+    }
+
+    /// `line` as a chapter shows it: nil for an exercise-generator marker
+    /// line (trimmed, it starts with `// @`), and a code line without its
+    /// trailing ` // @chapter 5`.
+    static func withoutExerciseMarker(_ line: String) -> String? {
+        if line.trimmingCharacters(in: .whitespaces).hasPrefix("// @") { return nil }
+        guard let range = line.range(of: " // @") else { return line }
+        var code = String(line[..<range.lowerBound])
+        while code.last == " " { code.removeLast() }
+        return code
+    }
+
+    /// A `// snippet: NAME` line in the source.
+    struct Marker {
+        var path: String
+        var line: Int
+        var region: String
+        var reference: String { "\(path)#\(region)" }
+    }
+
+    /// Every `// snippet:` marker in the files under Sources/ and Stages/.
+    static func markers() -> [Marker] {
+        var markers: [Marker] = []
+        for folder in ["Sources", "Stages"] {
+            guard let walker = FileManager.default.enumerator(atPath: root + "/" + folder) else { continue }
+            for case let file as String in walker {
+                let path = folder + "/" + file
+                guard let text = try? String(contentsOfFile: root + "/" + path, encoding: .utf8) else { continue }
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    guard trimmed.hasPrefix("// snippet:") else { continue }
+                    let region = trimmed.dropFirst("// snippet:".count).trimmingCharacters(in: .whitespaces)
+                    markers.append(Marker(path: path, line: number + 1, region: region))
+                }
+            }
+        }
+        return markers.sorted { ($0.path, $0.line) < ($1.path, $1.line) }
+    }
+
+    /// A picture a chapter shows: `![...](x.svg)` or `<img src="x.svg">`.
+    struct Picture {
+        var line: Int
+        var path: String
+    }
+
+    /// The local pictures of a chapter (web addresses left out), outside
+    /// code blocks.
+    static func pictures(in chapter: String) throws -> [Picture] {
+        let text = try String(contentsOfFile: root + "/Tutorials/" + chapter, encoding: .utf8)
+        var pictures: [Picture] = []
+        var inCode = false
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.hasPrefix("```") { inCode.toggle() }
+            guard !inCode else { continue }
+            var paths: [Substring] = []
+            for match in line.matches(of: /!\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)/) { paths.append(match.1) }
+            for match in line.matches(of: /<img\s[^>]*src\s*=\s*["']([^"']+)["']/) { paths.append(match.1) }
+            for path in paths where !path.contains("://") {
+                // A `#fragment` or `?query` is not part of the file name.
+                let file = path.prefix { $0 != "#" && $0 != "?" }
+                pictures.append(Picture(line: number + 1, path: String(file)))
+            }
+        }
+        return pictures
     }
 
     /// GitHub's anchors for a chapter's headings: lowercase, punctuation

@@ -1,4 +1,5 @@
 // @chapter 2
+// snippet: command-protocol
 /// One Redis command: its name, how many arguments it takes, what kind of
 /// command it is, how it reads its arguments and what it does.
 ///
@@ -35,6 +36,7 @@ public protocol Command: Sendable {
     /// Runs the command and says what the client gets back.
     func apply(to context: inout CommandContext) throws(CommandError) -> Outcome
 }
+// end-snippet
 
 extension Command {
     /// Most commands are plain: they run, answer once, and write nothing
@@ -62,6 +64,7 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let blocking = CommandFlags(rawValue: 1 << 4)
 }
 
+// snippet: outcome
 /// What running a command gives the client.
 ///
 /// Stages 1–6 need only `.reply`. The other cases are what the extension
@@ -90,6 +93,7 @@ public enum Outcome: Sendable {
     case takeOver(@Sendable (AsyncConnection) async -> Void)
     // @}
 }
+// end-snippet
 
 // @chapter 4 {
 /// A client's wait for something another client does, such as BLPOP's

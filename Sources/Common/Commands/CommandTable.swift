@@ -16,6 +16,7 @@
 /// Every command gets those errors byte for byte as Redis sends them, and
 /// no command has to repeat them.
 public struct CommandTable: Sendable {
+    // snippet: entry
     /// One command as the table keeps it: its metadata, and a function that
     /// parses and applies it. The function is written once per command
     /// type by `Entry.init`, so each call runs the command's own code,
@@ -35,6 +36,7 @@ public struct CommandTable: Sendable {
             }
         }
     }
+    // end-snippet
 
     /// The entries, and the lowercase name of each, for the lookup.
     private let entries: [Entry]
@@ -60,6 +62,7 @@ public struct CommandTable: Sendable {
     /// The lowercase names of the commands, in the order they were listed.
     public var names: [String] { self.entries.map(\.name) }
 
+    // snippet: execute
     /// Runs one request (`arguments[0]` is the command's name) and returns
     /// what the client gets: the command's outcome, or an error reply.
     public func execute(_ arguments: [[UInt8]], in context: inout CommandContext) -> Outcome {
@@ -94,8 +97,10 @@ public struct CommandTable: Sendable {
             return .reply(error.reply)
         }
     }
+    // end-snippet
 }
 
+// snippet: command-name
 /// A command name folded to lowercase and packed into three words, so that
 /// finding a command costs one hash of 32 bytes and no allocation: the
 /// request's own bytes are never copied into a lowercase `String`.
@@ -119,6 +124,7 @@ struct CommandName: Hashable, Sendable {
             }
         }
     }
+    // end-snippet
 
     static func == (left: CommandName, right: CommandName) -> Bool {
         left.count == right.count && left.words.0 == right.words.0

@@ -32,6 +32,7 @@ public struct CommandContext: Sendable {
     // @}
 }
 
+// snippet: server-state
 /// What all clients of one server share: its options and, from chapter 5
 /// on, the keyspace. One instance per server, made before the first client.
 public final class ServerState: Sendable {
@@ -49,3 +50,4 @@ public final class ServerState: Sendable {
         self.store = store // @chapter 5
     }
 }
+// end-snippet

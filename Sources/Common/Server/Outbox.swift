@@ -45,6 +45,7 @@ public final class Outbox: Sendable {
         self.overflow = overflow
     }
 
+    // snippet: send
     /// Queues `bytes` for the client. Returns false, and queues nothing,
     /// when the client has fallen more than `limit` bytes behind: it will
     /// be disconnected.
@@ -66,6 +67,7 @@ public final class Outbox: Sendable {
         self.wake()
         return true
     }
+    // end-snippet
 
     /// True when bytes are waiting.
     package var hasPending: Bool { self.nonEmpty.load(ordering: .acquiring) }

@@ -1,4 +1,5 @@
 // @chapter 4
+// snippet: serve-client
 /// Serves one client on a reactor until it hangs up: read, parse, run,
 /// reply.
 ///
@@ -69,6 +70,7 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
         guard await send(&replies, to: connection) else { return }
     }
 }
+// end-snippet
 
 /// Writes `replies`, if any, and empties the buffer. Returns false when the
 /// connection broke.

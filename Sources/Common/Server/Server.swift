@@ -54,6 +54,7 @@ public final class Server: Sendable {
     /// `run()`, telling `onListening` where the server listens (with the
     /// real port when asked for port 0) before the first client is accepted.
     package func run(onListening: (SocketAddress) -> Void) async throws {
+        // snippet: start
         Platform.ignoreSIGPIPE()
         // Each client costs a file descriptor; the usual default of 1024 is too low.
         Platform.raiseOpenFileLimit()
@@ -63,8 +64,11 @@ public final class Server: Sendable {
                                          maxClients: options.maxClients, outboxLimit: options.outboxLimit)
         log("\(self.title) listening on \(listener.address), \(self.reactor.backend) reactor")
         onListening(listener.address)
+        // end-snippet
+        // snippet: shutdown
         let shutdown = GracefulShutdown(reactor: self.reactor, listener: listener, exitsAtDeadline: self.handlesSignals)
         if self.handlesSignals { shutdown.handleSignals() }
+        // end-snippet
         self.shutdownHandle.withLock { $0 = shutdown }
 
         // snippet: serve
