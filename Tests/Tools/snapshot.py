@@ -42,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The marked trees, relative to ROOT, and the target each one becomes.
@@ -300,10 +301,8 @@ fail("TODO: listen on \\(options.bindAddress):\\(options.port) and accept client
 README = """\
 # Exercise {n}: {title}
 
-This folder is a Swift package of its own. `Sources/Common` is the course's
-library as it stands after chapter {previous}: everything the earlier chapters
-built, and nothing from chapter {n}. `Sources/{executable}/main.swift` is
-{start}.
+This folder is a Swift package of its own. `Sources/Common` is {library},
+and nothing from chapter {n}. `Sources/{executable}/main.swift` is {start}.
 
 Your job: read chapter {n}, {chapter_link}, and write what it builds, in
 `Sources/Common` and in `main.swift`, until stage {n}'s gate passes.
@@ -342,6 +341,13 @@ def exercise_name(number):
     return os.path.basename(folder)
 
 
+def rewrap(markdown, width=76):
+    """Fills each plain paragraph to `width` columns; headings and indented code stay."""
+    paragraphs = markdown.strip("\n").split("\n\n")
+    filled = [p if p.startswith(("#", "    ")) else textwrap.fill(" ".join(p.split()), width, break_on_hyphens=False, break_long_words=False) for p in paragraphs]
+    return "\n\n".join(filled) + "\n"
+
+
 def write_exercise(number, out):
     """Exercise `number`'s standalone package in `out` (which must not exist)."""
     name = exercise_name(number)
@@ -376,12 +382,16 @@ def write_exercise(number, out):
     chapter_link = "[%s](../../%s)" % (chapter, chapter) if inside else "`%s` of the course" % chapter
     earlier = ("The gate of stage %d also runs the gates of stages 1 to %d, so nothing\n"
                "that already works may break.\n" % (number, number - 1)) if number > 1 else ""
-    fields = dict(n=number, previous=number - 1, title=stage_title(number), earlier=earlier,
+    library = ("the course's plumbing, which no chapter asks you to write (the system calls in\n"
+               "`Net/Platform.swift`, `log`, the command line in `ServerOptions`)" if number == 1 else
+               "the course's library as it stands after chapter %d: everything the\n"
+               "earlier chapters built" % (number - 1))
+    fields = dict(n=number, previous=number - 1, library=library, title=stage_title(number), earlier=earlier,
                   executable=executable, targets=declared, start=start, stage=name, chapter_link=chapter_link)
     with open(os.path.join(staging, "Package.swift"), "w", encoding="utf-8") as handle:
         handle.write(PACKAGE_SWIFT.format(**fields))
     with open(os.path.join(staging, "README.md"), "w", encoding="utf-8") as handle:
-        handle.write(README.format(**fields))
+        handle.write(rewrap(README.format(**fields)))
     with open(os.path.join(staging, ".gitignore"), "w", encoding="utf-8") as handle:
         handle.write(".build/\n.swiftpm/\nPackage.resolved\n")
     os.rename(staging, out)
