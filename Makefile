@@ -27,7 +27,7 @@ nn = $(shell printf '%02d' $(1))
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan run-server run-client check clean bench bench-quick soak fuzz
+.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check clean bench bench-quick soak fuzz
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
@@ -127,17 +127,21 @@ check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {po
 test-tester: ## stage-tester against our stages, redis-server and planted broken servers
 	swift test --skip-build --filter StageTesterTests
 
-exercise-%: ## Start exercise N: copy stage N-1 into Exercises/NN-name (once), as target ExerciseNN
-	@./.ci/make-exercise $*
+exercise-%: ## Start exercise N: Exercises/NN-name, a standalone package (library as of chapter N-1, stage N-1's main.swift); never overwrites
+	@python3 Tests/Tools/snapshot.py exercise $*
 
-check-exercise-%: ## Run gate N against your exercise workspace Exercises/NN-*
-	@swift build --product Exercise$(call nn,$*)
-	@swift build --product stage-tester
-	.build/debug/stage-tester --stage $* -- .build/debug/Exercise$(call nn,$*) --port {port}
+check-exercise-%: ## Build your exercise workspace Exercises/NN-name and run gate N against it
+	@dir=$$(ls -d Exercises/$(call nn,$*)-* 2>/dev/null | head -1); \
+	if [ -z "$$dir" ]; then echo "There is no Exercises/$(call nn,$*)-*: start it with make exercise-$*" >&2; exit 2; fi; \
+	swift build --package-path "$$dir" && \
+	swift build --product stage-tester && \
+	.build/debug/stage-tester --stage $* -- "$$(swift build --package-path "$$dir" --show-bin-path)/Exercise$(call nn,$*)" --port '{port}'
 
-diff-stage-%: ## Show what stage N changed against stage N-1
-	@if [ "$*" -le 1 ]; then echo "Stage 1 is the first stage: nothing to diff against."; exit 0; fi
-	diff -ruN --exclude=README.md $(call folder,$(shell echo $$(($* - 1)))) $(call folder,$*) || true
+test-exercises: ## Prove every exercise (in a temp dir): builds, passes gate N-1, fails gate N, lacks chapter N's types
+	./.ci/check-exercises
+
+diff-stage-%: ## Show everything chapter N adds: library and stage folder, as of N-1 against as of N
+	@python3 Tests/Tools/snapshot.py diff $*
 
 # Benchmarks: rounds of each redis-benchmark workload, and requests per test.
 ROUNDS ?= 3

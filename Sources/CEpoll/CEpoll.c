@@ -1,3 +1,4 @@
+// @chapter 4
 // See include/CEpoll.h: a plain-function shim over epoll and eventfd.
 #ifdef __linux__
 #include "CEpoll.h"

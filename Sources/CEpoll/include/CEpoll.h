@@ -1,3 +1,4 @@
+// @chapter 4
 // A tiny C shim over Linux's epoll and eventfd.
 //
 // Swift cannot import <sys/epoll.h> through Glibc, so this target exposes

@@ -1,3 +1,4 @@
+// @chapter 2
 /// A command that cannot run: the client gets an error reply and the
 /// connection stays open (unlike a `ProtocolError`).
 ///
@@ -54,8 +55,12 @@ public struct CommandError: Error, Equatable, Sendable {
     }
     // end-snippet
 
+    // @chapter 5 {
+
     /// `ERR syntax error`, for options a command does not understand.
     public static let syntaxError = CommandError("ERR syntax error")
+    // @}
+    // @chapter 6 {
 
     /// `ERR value is not an integer or out of range`, for a number that is
     /// not a strict decimal integer (no `+`, no spaces, no leading zeros).
@@ -72,6 +77,8 @@ public struct CommandError: Error, Equatable, Sendable {
     public static func unsupportedOption(_ option: [UInt8]) -> CommandError {
         CommandError(bytes: Array("ERR Unsupported option ".utf8) + option.upToNul)
     }
+    // @}
+    // @chapter 5 {
 
     /// `ERR unknown subcommand 'FOO'. Try CONFIG HELP.`
     public static func unknownSubcommand(_ subcommand: [UInt8], of command: String) -> CommandError {
@@ -83,6 +90,7 @@ public struct CommandError: Error, Equatable, Sendable {
     /// a string command on a list, or a list command on a string. Every
     /// typed read of the keyspace raises it through `Database`'s one check.
     public static let wrongType = CommandError("WRONGTYPE Operation against a key holding the wrong kind of value")
+    // @}
     // @chapter 9 {
 
     /// A command other than the pub/sub ones on a RESP2 connection in

@@ -14,7 +14,9 @@ public struct Get: Command, Equatable {
     }
 
     /// Reads the key: `WRONGTYPE` if it holds something other than a string.
+    // @chapter 6 {
     /// An expired key reads as missing (passive expiry).
+    // @}
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
         let value = try context.store.withDatabase { database throws(CommandError) in
             try database.string(of: self.key)

@@ -1,12 +1,22 @@
 // @chapter 5
+// @before 6 {
+// /// `SET key value [NX | XX] [GET]`.
+// @}
+// @chapter 6 {
 /// `SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]`.
+// @}
 ///
 /// Named `SetCommand` so that it does not hide Swift's own `Set` type.
 ///
 /// Options are read the way Redis reads them: in any order, in any case,
 /// repeats allowed, and `-ERR syntax error` for anything unknown or for a
+// @before 6 {
+// /// conflicting pair (NX with XX).
+// @}
+// @chapter 6 {
 /// conflicting pair (NX with XX; two different expiry options). Chapter 5
 /// teaches NX, XX and GET; chapter 6 adds the expiry options.
+// @}
 public struct SetCommand: Command, Equatable {
     public static let name = "set"
     public static let arity = -3
@@ -21,6 +31,7 @@ public struct SetCommand: Command, Equatable {
         /// Only if the key exists (`XX`).
         case ifExists
     }
+    // @chapter 6 {
 
     /// What happens to the key's time to live.
     public enum Expiry: Sendable, Equatable {
@@ -33,6 +44,7 @@ public struct SetCommand: Command, Equatable {
         /// Expire at this Unix time in milliseconds (`EXAT`, `PXAT`).
         case at(milliseconds: Int64)
     }
+    // @}
 
     /// The key to write.
     public var key: [UInt8]
@@ -42,8 +54,10 @@ public struct SetCommand: Command, Equatable {
     public var condition: Condition = .always
     /// `GET`: reply with the old value instead of `OK`.
     public var returnsOldValue = false
+    // @chapter 6 {
     /// The TTL option.
     public var expiry: Expiry = .none
+    // @}
 
     /// Parses SET's arguments and options.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
@@ -51,20 +65,23 @@ public struct SetCommand: Command, Equatable {
         self.value = arguments[2]
 
         // snippet: set-options
+        // @chapter 6 {
         // The expiry option seen so far, and the number that follows it.
         var expiryOption: [UInt8]?
         var expiryNumber: [UInt8] = []
         var keepTTL = false
+        // @}
         var index = 3
         while index < arguments.count {
             let option = arguments[index]
-            let hasNext = index + 1 < arguments.count
+            let hasNext = index + 1 < arguments.count // @chapter 6
             if option.equalsIgnoringASCIICase("NX") && self.condition != .ifExists {
                 self.condition = .ifMissing
             } else if option.equalsIgnoringASCIICase("XX") && self.condition != .ifMissing {
                 self.condition = .ifExists
             } else if option.equalsIgnoringASCIICase("GET") {
                 self.returnsOldValue = true
+            // @chapter 6 {
             } else if option.equalsIgnoringASCIICase("KEEPTTL") && expiryOption == nil {
                 keepTTL = true
             } else if hasNext, !keepTTL, SetCommand.isExpiryOption(option),
@@ -74,12 +91,14 @@ public struct SetCommand: Command, Equatable {
                 expiryOption = option
                 expiryNumber = arguments[index + 1]
                 index += 1
+            // @}
             } else {
                 throw .syntaxError
             }
             index += 1
         }
         // end-snippet
+        // @chapter 6 {
 
         // snippet: set-expiry-number
         if keepTTL { self.expiry = .keep }
@@ -93,7 +112,9 @@ public struct SetCommand: Command, Equatable {
             self.expiry = relative ? .after(milliseconds: milliseconds) : .at(milliseconds: milliseconds)
         }
         // end-snippet
+        // @}
     }
+    // @chapter 6 {
 
     /// True for EX, PX, EXAT and PXAT.
     private static func isExpiryOption(_ option: [UInt8]) -> Bool {
@@ -105,12 +126,14 @@ public struct SetCommand: Command, Equatable {
     private static func sameOption(_ first: [UInt8], _ second: [UInt8]) -> Bool {
         first.equalsIgnoringASCIICase(second)
     }
+    // @}
 
     // snippet: set-apply
     /// Writes the key, all under one lock: the NX/XX check, the GET of the
     /// old value and the write happen with no other command in between.
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
         try context.store.withDatabase { database throws(CommandError) -> Outcome in
+            // @chapter 6 {
             // The absolute expiry time, checked for overflow as Redis does.
             var deadline: Int64?
             switch self.expiry {
@@ -123,6 +146,7 @@ public struct SetCommand: Command, Equatable {
             case .none, .keep:
                 break
             }
+            // @}
             // snippet: set-write
             // SET ... GET of a key that holds another type is WRONGTYPE.
             let oldValue = self.returnsOldValue ? try database.string(of: self.key) : nil
@@ -134,13 +158,18 @@ public struct SetCommand: Command, Equatable {
                     return .reply(self.returnsOldValue ? oldReply : .nullBulkString)
                 }
             }
-            database.set(self.key, self.value, keepExpiry: self.expiry == .keep)
+            database.set(self.key, self.value, keepExpiry: self.expiry == .keep) // @chapter 6
+            // @before 6 {
+            // database.set(self.key, self.value)
+            // @}
             // end-snippet
+            // @chapter 6 {
             if let deadline {
                 // A time already past is stored as it is: the key reads as
                 // missing at once, and expiry deletes it (Redis does the same).
                 database.setExpiry(self.key, at: deadline, deletingIfPast: false)
             }
+            // @}
             return .reply(self.returnsOldValue ? oldReply : .ok)
         }
     }

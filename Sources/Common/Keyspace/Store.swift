@@ -15,6 +15,17 @@ import Synchronization
 public final class Store: Sendable {
     /// The data, behind the lock.
     private let database: Mutex<Database>
+    // @before 6 {
+    //
+    // /// An empty store.
+    // public init() {
+    //     self.database = Mutex(Database())
+    // }
+    //
+    // /// Runs `body` with exclusive access to the database, as one command.
+    // /// Keep the body short: every client waits for it.
+    // @}
+    // @chapter 6 {
     /// Where "now" comes from.
     public let clock: any TimeSource
 
@@ -27,19 +38,26 @@ public final class Store: Sendable {
     /// Runs `body` with exclusive access to the database, as one command:
     /// `database.now` is one time for all of it. Keep the body short: every
     /// client waits for it.
+    // @}
     public func withDatabase<Result: Sendable, Failure: Error>(
         _ body: (inout Database) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try self.database.withLock { database throws(Failure) -> Result in
-            database.beginCommand()
+            database.beginCommand() // @chapter 6
             return try body(&database)
         }
     }
 }
 // end-snippet
 
+// @before 6 {
+// /// The keys and values. Only reachable through `Store.withDatabase`, so
+// /// only one command at a time touches it.
+// @}
+// @chapter 6 {
 /// The keys and values, with their expiry times. Only reachable through
 /// `Store.withDatabase`, so only one command at a time touches it.
+// @}
 ///
 /// Keys and values are byte arrays: binary-safe, like everything in Redis.
 public struct Database: Sendable {
@@ -47,6 +65,7 @@ public struct Database: Sendable {
     /// Every key and its value. A `Key` keeps a short key inline, with no
     /// allocation of its own (StoreKey.swift).
     private var values: [Key: Value] = [:]
+    // @chapter 6 {
 
     /// When a key with a time to live expires, and where it sits in
     /// `keysWithExpiry`.
@@ -86,7 +105,9 @@ public struct Database: Sendable {
             return time
         }
     }
+    // @}
     // end-snippet
+    // @chapter 6 {
 
     /// An empty database reading time from `clock`.
     init(clock: any TimeSource) {
@@ -97,15 +118,22 @@ public struct Database: Sendable {
     mutating func beginCommand() {
         self.timeOfCommand = nil
     }
+    // @}
 
-    /// How many keys are stored, including expired keys that no one has
-    /// removed yet (Redis's DBSIZE counts those too).
+    /// How many keys are stored.
+    // @chapter 6 {
+    /// That includes expired keys that no one has removed yet (Redis's
+    /// DBSIZE counts those too).
+    // @}
     public var count: Int { self.values.count }
+    // @chapter 6 {
 
     /// How many keys have an expiry time.
     public var countWithExpiry: Int { self.keysWithExpiry.count }
+    // @}
 
     // snippet: live-entry
+    // @chapter 6 {
     /// True if `key` has a deadline that has passed at `now`. A key whose
     /// time equals `now` is still alive, as in Redis (`now > when`).
     private mutating func isExpired(_ key: Key) -> Bool {
@@ -117,18 +145,26 @@ public struct Database: Sendable {
     /// Passive expiry: the value of `key`, unless the key has expired, in
     /// which case it is deleted now and nil is returned. Every read goes
     /// through here, so no command ever sees an expired key.
+    // @}
+    // @before 6 {
+    // /// The value of `key`, or nil. Every read goes through here.
+    // @}
     private mutating func liveValue(_ key: Key) -> Value? {
         guard let value = self.values[key] else { return nil }
+        // @chapter 6 {
         if self.isExpired(key) {
             self.remove(key)
             return nil
         }
+        // @}
         return value
     }
     // end-snippet
 
-    /// The value of `key`, of whatever type, or nil if it does not exist
-    /// (or has expired).
+    /// The value of `key`, of whatever type, or nil if it does not exist.
+    // @chapter 6 {
+    /// An expired key does not exist.
+    // @}
     public mutating func value(of key: [UInt8]) -> Value? {
         self.liveValue(Key(key))
     }
@@ -145,11 +181,27 @@ public struct Database: Sendable {
     }
     // end-snippet
 
-    /// True if `key` exists (and has not expired).
+    /// True if `key` exists.
+    // @chapter 6 {
+    /// An expired key does not exist.
+    // @}
     public mutating func contains(_ key: [UInt8]) -> Bool {
         self.liveValue(Key(key)) != nil
     }
 
+    // @before 6 {
+    // /// Stores the string `value` under `key`, replacing a value of any
+    // /// type.
+    // public mutating func set(_ key: [UInt8], _ value: [UInt8]) {
+    //     self.set(key, value: .string(value))
+    // }
+    //
+    // /// Stores `value` under `key`, replacing a value of any type.
+    // public mutating func set(_ key: [UInt8], value: Value) {
+    //     self.values[Key(key)] = value
+    // }
+    // @}
+    // @chapter 6 {
     /// Stores the string `value` under `key`, replacing a value of any
     /// type. The key's expiry time is cleared, unless `keepExpiry` is true
     /// (SET's `KEEPTTL`).
@@ -170,29 +222,44 @@ public struct Database: Sendable {
             self.removeDeadline(key)
         }
     }
+    // @}
 
-    /// Deletes `key`. Returns true if it existed (and had not expired).
+    /// Deletes `key`. Returns true if it existed.
+    // @chapter 6 {
+    /// An expired key did not exist.
+    // @}
     @discardableResult
     public mutating func remove(_ key: [UInt8]) -> Bool {
         self.remove(Key(key))
     }
 
+    // @before 6 {
+    // /// Deletes `key`. Returns true if it existed.
+    // @}
+    // @chapter 6 {
     /// Deletes `key` and its deadline. Returns true if it existed (and had
     /// not expired).
+    // @}
     @discardableResult
     private mutating func remove(_ key: Key) -> Bool {
         guard self.values.removeValue(forKey: key) != nil else { return false }
+        // @before 6 {
+        // return true
+        // @}
+        // @chapter 6 {
         let expired = self.isExpired(key)
         self.removeDeadline(key)
         return !expired
+        // @}
     }
 
     /// Deletes every key.
     public mutating func removeAll() {
         self.values = [:]
-        self.deadlines = [:]
-        self.keysWithExpiry = []
+        self.deadlines = [:] // @chapter 6
+        self.keysWithExpiry = [] // @chapter 6
     }
+    // @chapter 6 {
 
     /// When `key` expires (Unix ms), nil if it has no expiry, or
     /// `.missing` if there is no such key.
@@ -282,4 +349,5 @@ public struct Database: Sendable {
         return (sampled, expired)
     }
     // end-snippet
+    // @}
 }

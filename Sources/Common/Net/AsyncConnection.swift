@@ -1,3 +1,4 @@
+// @chapter 4
 import Synchronization
 
 /// One connected client on a `Reactor`: reads and writes that suspend the

@@ -1,3 +1,4 @@
+// @chapter 0
 // Everything that differs between Linux (Glibc) and macOS (Darwin) lives in
 // this one file. The rest of the course calls `Platform.*` and never needs an
 // `#if` of its own.

@@ -1,3 +1,4 @@
+// @chapter 1
 /// One connected client, with blocking reads and writes.
 ///
 /// Stages 1–3 use this: one client at a time, and the thread sleeps inside

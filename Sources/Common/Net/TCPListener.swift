@@ -1,3 +1,4 @@
+// @chapter 1
 /// A listening TCP socket: the "front door" of every stage's server.
 ///
 /// Chapter 1 builds it: `socket`, `SO_REUSEADDR`, `bind`, `listen`, then

@@ -1,3 +1,4 @@
+// @chapter 0
 /// Small helpers for working with byte strings without converting them to
 /// `String`: keys, values and command names are all `[UInt8]`.
 extension Collection where Element == UInt8 {

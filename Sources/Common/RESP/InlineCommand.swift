@@ -1,3 +1,4 @@
+// @chapter 3
 /// Splits an inline command line into words, as Redis does.
 ///
 /// Inline commands exist for humans: `telnet localhost 6379`, then type

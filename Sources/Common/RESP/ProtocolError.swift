@@ -1,3 +1,4 @@
+// @chapter 2
 /// Input that breaks the RESP framing rules.
 ///
 /// Redis answers each with `-ERR Protocol error: ...` and then **closes the
@@ -17,9 +18,11 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooBigBulkCount
     /// An inline command longer than 64 KB without its `\n`.
     case tooBigInlineRequest
+    // @chapter 3 {
     /// An inline command with a quote that never closes, or a closing quote
     /// followed by something other than a space.
     case unbalancedQuotes
+    // @}
 
     /// The message Redis sends, without the leading `-ERR `.
     package var message: [UInt8] {
@@ -30,7 +33,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooBigMultibulkCount: return Array("Protocol error: too big mbulk count string".utf8)
         case .tooBigBulkCount: return Array("Protocol error: too big bulk count string".utf8)
         case .tooBigInlineRequest: return Array("Protocol error: too big inline request".utf8)
-        case .unbalancedQuotes: return Array("Protocol error: unbalanced quotes in request".utf8)
+        case .unbalancedQuotes: return Array("Protocol error: unbalanced quotes in request".utf8) // @chapter 3
         }
     }
 

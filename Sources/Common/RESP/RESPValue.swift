@@ -1,3 +1,4 @@
+// @chapter 2
 /// One value of RESP, the REdis Serialization Protocol (version 2).
 ///
 /// Every RESP value starts with a one-byte type marker and ends with `\r\n`:

@@ -1,3 +1,4 @@
+// @chapter 2
 /// Turns the bytes a client sends into commands, however TCP cut them up.
 ///
 /// TCP delivers a *stream*: one `read` may hold half a command, or ten
@@ -194,7 +195,11 @@ public struct RequestParser: Sendable {
         if lineEnd > self.position && self.buffer[lineEnd - 1] == 13 { lineEnd -= 1 }
         let line = self.buffer[self.position..<lineEnd]
         self.position = newline + 1
-        return try InlineCommand.split(line)
+        return try InlineCommand.split(line) // @chapter 3
+        // @before 3 {
+        // // Words separated by spaces; chapter 3 adds quotes and escapes.
+        // return line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).map { Array($0) }
+        // @}
     }
 
     // MARK: - Helpers

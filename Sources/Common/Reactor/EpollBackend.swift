@@ -1,3 +1,4 @@
+// @chapter 4
 #if os(Linux)
 import CEpoll
 #if canImport(Glibc)

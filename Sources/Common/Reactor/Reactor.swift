@@ -1,3 +1,4 @@
+// @chapter 4
 import Foundation
 import Synchronization
 

@@ -1,3 +1,4 @@
+// @chapter 4
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)

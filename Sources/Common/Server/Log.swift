@@ -1,3 +1,4 @@
+// @chapter 0
 /// Prints one line to standard output and flushes it at once.
 ///
 /// `print` is buffered when stdout is a pipe (as under `make` or a test),

@@ -1,4 +1,4 @@
-// @chapter 1
+// @chapter 0
 import Foundation
 
 /// The command-line options every stage's server accepts.
@@ -119,7 +119,10 @@ public struct ServerOptions: Sendable, Equatable {
     public static func fromCommandLine() -> ServerOptions {
         let program = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "server"
         do {
-            var options = try parse(Array(CommandLine.arguments.dropFirst()))
+            // @before 4 {
+            // let options = try parse(Array(CommandLine.arguments.dropFirst()))
+            // @}
+            var options = try parse(Array(CommandLine.arguments.dropFirst())) // @chapter 4
             // @chapter 4 {
             let environment = ProcessInfo.processInfo.environment
             if let name = environment["REACTOR_BACKEND"], !name.isEmpty {
