@@ -26,11 +26,35 @@ def without_exercise_marker(line):
     return re.sub(r"\s+// @.*$", "", line)
 
 
+def shown(lines):
+    """The current code only: `// @before N {` ... `// @}` blocks (an earlier
+    chapter's version, for the exercise generator) are left out whole."""
+    blocks, result = [], []
+    for line in lines:
+        t = line.strip()
+        if t.startswith("// @before ") and t.endswith("{"):
+            blocks.append(True)
+            continue
+        if t.startswith("// @chapter ") and t.endswith("{"):
+            blocks.append(False)
+            continue
+        if t == "// @}":
+            if blocks:
+                blocks.pop()
+            continue
+        if True in blocks:
+            continue
+        kept = without_exercise_marker(line)
+        if kept is not None:
+            result.append(kept)
+    return result
+
+
 def region(path, name):
     lines = (ROOT / path).read_text().split("\n")
     is_marker = lambda l: l.strip().startswith("// snippet:") or l.strip() == "// end-snippet"
     if name is None:
-        body = [l for l in (without_exercise_marker(x) for x in lines if not is_marker(x)) if l is not None]
+        body = shown([x for x in lines if not is_marker(x)])
         while body and body[-1] == "":
             body.pop()
         return body
@@ -45,12 +69,10 @@ def region(path, name):
             continue
         if t == "// end-snippet":
             if depth == 0:
-                return body
+                return shown(body)
             depth -= 1
             continue
-        kept = without_exercise_marker(line)
-        if kept is not None:
-            body.append(kept)
+        body.append(line)
     raise SystemExit(f"sync_snippets: `// snippet: {name}` in {path} has no end")
 
 

@@ -196,7 +196,7 @@ enum Tutorials {
             return trimmed.hasPrefix("// snippet:") || trimmed == "// end-snippet"
         }
         guard let region else {
-            var body = lines.filter { !isMarker($0) }.compactMap(withoutExerciseMarker)
+            var body = shown(lines.filter { !isMarker($0) })
             while body.last == "" { body.removeLast() }
             return body.joined(separator: "\n")
         }
@@ -207,13 +207,30 @@ enum Tutorials {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("// snippet:") { depth += 1; continue }
             if trimmed == "// end-snippet" {
-                if depth == 0 { return body.joined(separator: "\n") }
+                if depth == 0 { return shown(body).joined(separator: "\n") }
                 depth -= 1
                 continue
             }
-            if let line = withoutExerciseMarker(line) { body.append(line) }
+            body.append(line)
         }
         return nil
+    }
+
+    /// Source lines as a chapter shows them: the current code only. A
+    /// `// @before N {` … `// @}` block holds an earlier chapter's version,
+    /// commented out, for the exercise generator: it is left out whole.
+    static func shown(_ lines: [String]) -> [String] {
+        var blocks: [Bool] = [] // true for an @before block
+        var result: [String] = []
+        for line in lines {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("// @before ") && trimmed.hasSuffix("{") { blocks.append(true); continue }
+            if trimmed.hasPrefix("// @chapter ") && trimmed.hasSuffix("{") { blocks.append(false); continue }
+            if trimmed == "// @}" { _ = blocks.popLast(); continue }
+            if blocks.contains(true) { continue }
+            if let kept = withoutExerciseMarker(line) { result.append(kept) }
+        }
+        return result
     }
 
     /// `line` as a chapter shows it: nil for an exercise-generator marker
