@@ -51,17 +51,17 @@ public struct CommandFlags: OptionSet, Sendable {
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// It changes the keyspace: a replica or an append-only file must see it.
-    public static let write = CommandFlags(rawValue: 1 << 0)
+    package static let write = CommandFlags(rawValue: 1 << 0)
     /// It only reads the keyspace.
-    public static let readOnly = CommandFlags(rawValue: 1 << 1)
+    package static let readOnly = CommandFlags(rawValue: 1 << 1)
     /// It may run on a RESP2 connection in subscribed mode (PING,
     /// SUBSCRIBE, ...): every other command is refused there.
-    public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 2)
+    package static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 2)
     /// It runs at once even inside MULTI instead of being queued (MULTI,
     /// EXEC, DISCARD, WATCH), or is refused there.
-    public static let notQueued = CommandFlags(rawValue: 1 << 3)
+    package static let notQueued = CommandFlags(rawValue: 1 << 3)
     /// It may suspend the client until another client acts (BLPOP).
-    public static let blocking = CommandFlags(rawValue: 1 << 4)
+    package static let blocking = CommandFlags(rawValue: 1 << 4)
 }
 
 // snippet: outcome

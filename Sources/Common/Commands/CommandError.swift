@@ -6,7 +6,7 @@
 /// on them.
 public struct CommandError: Error, Equatable, Sendable {
     /// The error line without the leading `-`, such as `ERR syntax error`.
-    public var message: [UInt8]
+    package var message: [UInt8]
 
     /// An error with the given text, such as `ERR syntax error`.
     public init(_ text: String) {
@@ -26,7 +26,7 @@ public struct CommandError: Error, Equatable, Sendable {
     // snippet: command-errors
     /// `ERR wrong number of arguments for 'echo' command`. `name` is the
     /// command's lowercase name, whatever case the client used.
-    public static func wrongArity(_ name: String) -> CommandError {
+    package static func wrongArity(_ name: String) -> CommandError {
         CommandError("ERR wrong number of arguments for '\(name)' command")
     }
 
@@ -36,7 +36,7 @@ public struct CommandError: Error, Equatable, Sendable {
     /// byte; the name is cut to 128 bytes, and arguments are added, each cut
     /// to what still fits, while the list is under 128 bytes. Note the space
     /// after the last argument (and after the colon when there are none).
-    public static func unknownCommand(_ arguments: [[UInt8]]) -> CommandError {
+    package static func unknownCommand(_ arguments: [[UInt8]]) -> CommandError {
         /// The bytes up to the first NUL, at most `limit` of them.
         func cString(_ bytes: [UInt8], limit: Int) -> ArraySlice<UInt8> {
             bytes.upToNul.prefix(limit)
@@ -58,30 +58,30 @@ public struct CommandError: Error, Equatable, Sendable {
     // @chapter 5 {
 
     /// `ERR syntax error`, for options a command does not understand.
-    public static let syntaxError = CommandError("ERR syntax error")
+    package static let syntaxError = CommandError("ERR syntax error")
     // @}
     // @chapter 6 {
 
     /// `ERR value is not an integer or out of range`, for a number that is
     /// not a strict decimal integer (no `+`, no spaces, no leading zeros).
-    public static let notAnInteger = CommandError("ERR value is not an integer or out of range")
+    package static let notAnInteger = CommandError("ERR value is not an integer or out of range")
 
     /// `ERR invalid expire time in 'set' command`: zero, negative, or so
     /// large that the time would overflow.
-    public static func invalidExpireTime(_ name: String) -> CommandError {
+    package static func invalidExpireTime(_ name: String) -> CommandError {
         CommandError("ERR invalid expire time in '\(name)' command")
     }
 
     /// `ERR Unsupported option FOO`, for an EXPIRE option other than
     /// NX, XX, GT and LT.
-    public static func unsupportedOption(_ option: [UInt8]) -> CommandError {
+    package static func unsupportedOption(_ option: [UInt8]) -> CommandError {
         CommandError(bytes: Array("ERR Unsupported option ".utf8) + option.upToNul)
     }
     // @}
     // @chapter 5 {
 
     /// `ERR unknown subcommand 'FOO'. Try CONFIG HELP.`
-    public static func unknownSubcommand(_ subcommand: [UInt8], of command: String) -> CommandError {
+    package static func unknownSubcommand(_ subcommand: [UInt8], of command: String) -> CommandError {
         CommandError(bytes: Array("ERR unknown subcommand '".utf8) + subcommand.upToNul.prefix(128)
             + Array("'. Try \(command) HELP.".utf8))
     }
@@ -89,13 +89,13 @@ public struct CommandError: Error, Equatable, Sendable {
     /// `WRONGTYPE Operation against a key holding the wrong kind of value`:
     /// a string command on a list, or a list command on a string. Every
     /// typed read of the keyspace raises it through `Database`'s one check.
-    public static let wrongType = CommandError("WRONGTYPE Operation against a key holding the wrong kind of value")
+    package static let wrongType = CommandError("WRONGTYPE Operation against a key holding the wrong kind of value")
     // @}
     // @chapter 9 {
 
     /// A command other than the pub/sub ones on a RESP2 connection in
     /// subscribed mode.
-    public static func notAllowedWhileSubscribed(_ name: String) -> CommandError {
+    package static func notAllowedWhileSubscribed(_ name: String) -> CommandError {
         CommandError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
     }
     // @}

@@ -60,12 +60,12 @@ public struct CommandTable: Sendable {
     }
 
     /// The lowercase names of the commands, in the order they were listed.
-    public var names: [String] { self.entries.map(\.name) }
+    package var names: [String] { self.entries.map(\.name) }
 
     // snippet: execute
     /// Runs one request (`arguments[0]` is the command's name) and returns
     /// what the client gets: the command's outcome, or an error reply.
-    public func execute(_ arguments: [[UInt8]], in context: inout CommandContext) -> Outcome {
+    package func execute(_ arguments: [[UInt8]], in context: inout CommandContext) -> Outcome {
         // An empty request (`*0`, or a blank inline line) is ignored by the
         // parser before it gets here; be safe anyway.
         guard let name = arguments.first else { return .reply(CommandError.unknownCommand(arguments).reply) }

@@ -14,7 +14,7 @@ public struct ConfigGet: Command, Equatable {
     public static let arity = -2
 
     /// The parameter names or glob patterns asked for.
-    public var parameters: [[UInt8]]
+    package var parameters: [[UInt8]]
 
     // snippet: known
     /// The parameters we know, and their values.

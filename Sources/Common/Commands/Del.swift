@@ -6,7 +6,7 @@ public struct Del: Command, Equatable {
     public static let flags: CommandFlags = [.write]
 
     /// The keys to delete (a key named twice counts once).
-    public var keys: [[UInt8]]
+    package var keys: [[UInt8]]
 
     /// Parses `DEL key [key ...]`.
     public init(parsing arguments: [[UInt8]]) {

@@ -10,7 +10,7 @@ public struct Echo: Command, Equatable {
     public static let arity = 2
 
     /// The bytes to send back.
-    public var message: [UInt8]
+    package var message: [UInt8]
 
     /// Parses `ECHO message` (the table has checked the count).
     public init(parsing arguments: [[UInt8]]) {

@@ -8,7 +8,7 @@ public struct Exists: Command, Equatable {
     public static let flags: CommandFlags = [.readOnly]
 
     /// The keys to look for.
-    public var keys: [[UInt8]]
+    package var keys: [[UInt8]]
 
     /// Parses `EXISTS key [key ...]`.
     public init(parsing arguments: [[UInt8]]) {

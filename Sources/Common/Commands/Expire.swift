@@ -22,13 +22,13 @@ public struct ExpireRequest: Sendable, Equatable {
     /// with GT or LT; then both must hold.
     public struct Conditions: Sendable, Equatable {
         /// `NX`: only if the key has no TTL.
-        public var ifNoExpiry = false
+        package var ifNoExpiry = false
         /// `XX`: only if the key has a TTL.
-        public var ifHasExpiry = false
+        package var ifHasExpiry = false
         /// `GT`: only if the new time is later (no TTL counts as infinite).
-        public var ifLater = false
+        package var ifLater = false
         /// `LT`: only if the new time is earlier (no TTL counts as infinite).
-        public var ifEarlier = false
+        package var ifEarlier = false
 
         /// Whether a key whose TTL is `current` may get the time `new`.
         func allow(current: Database.Expiry, new: Int64) -> Bool {
@@ -43,13 +43,13 @@ public struct ExpireRequest: Sendable, Equatable {
     // end-snippet
 
     /// The key.
-    public var key: [UInt8]
+    package var key: [UInt8]
     /// The TTL in `unit`s from now, as given (may be negative).
-    public var amount: Int
+    package var amount: Int
     /// Seconds or milliseconds.
-    public var unit: Unit
+    package var unit: Unit
     /// NX, XX, GT, LT, or none of them.
-    public var conditions = Conditions()
+    package var conditions = Conditions()
 
     /// Parses the command. Like Redis, the options are checked before the
     /// number, so `EXPIRE k abc FOO` complains about FOO.
@@ -103,7 +103,7 @@ public struct Expire: Command, Equatable {
     public static let flags: CommandFlags = [.write]
 
     /// The parsed request, shared with PEXPIRE.
-    public var request: ExpireRequest
+    package var request: ExpireRequest
 
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
         self.request = try ExpireRequest(parsing: arguments, unit: .seconds)
@@ -121,7 +121,7 @@ public struct PExpire: Command, Equatable {
     public static let flags: CommandFlags = [.write]
 
     /// The parsed request, shared with EXPIRE.
-    public var request: ExpireRequest
+    package var request: ExpireRequest
 
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
         self.request = try ExpireRequest(parsing: arguments, unit: .milliseconds)

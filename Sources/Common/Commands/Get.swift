@@ -6,7 +6,7 @@ public struct Get: Command, Equatable {
     public static let flags: CommandFlags = [.readOnly]
 
     /// The key to read.
-    public var key: [UInt8]
+    package var key: [UInt8]
 
     /// Parses `GET key`.
     public init(parsing arguments: [[UInt8]]) {

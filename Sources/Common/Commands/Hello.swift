@@ -11,13 +11,13 @@ public struct Hello: Command, Equatable {
     public static let arity = -1
 
     /// The protocol asked for, or nil to keep the current one.
-    public var version: RESPVersion?
+    package var version: RESPVersion?
     /// The name given with SETNAME, if any.
     public var name: [UInt8]?
 
     /// The Redis version whose behaviour these servers follow, reported to
     /// clients (which use it to choose features).
-    public static let redisVersion = "7.0.15"
+    package static let redisVersion = "7.0.15"
 
     /// Parses HELLO's arguments, with Redis 7's error texts.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {

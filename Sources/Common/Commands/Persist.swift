@@ -6,7 +6,7 @@ public struct Persist: Command, Equatable {
     public static let flags: CommandFlags = [.write]
 
     /// The key.
-    public var key: [UInt8]
+    package var key: [UInt8]
 
     /// Parses `PERSIST key`.
     public init(parsing arguments: [[UInt8]]) {

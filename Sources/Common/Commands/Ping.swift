@@ -15,7 +15,7 @@ public struct Ping: Command, Equatable {
     public static let arity = -1
 
     /// The optional message to echo back.
-    public var message: [UInt8]?
+    package var message: [UInt8]?
 
     /// Parses `PING [message]`. `arguments[0]` is the command name.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {

@@ -47,13 +47,13 @@ public struct SetCommand: Command, Equatable {
     // @}
 
     /// The key to write.
-    public var key: [UInt8]
+    package var key: [UInt8]
     /// The value to store.
-    public var value: [UInt8]
+    package var value: [UInt8]
     /// NX, XX, or neither.
-    public var condition: Condition = .always
+    package var condition: Condition = .always
     /// `GET`: reply with the old value instead of `OK`.
-    public var returnsOldValue = false
+    package var returnsOldValue = false
     // @chapter 6 {
     /// The TTL option.
     public var expiry: Expiry = .none

@@ -10,7 +10,7 @@ public struct TTL: Command, Equatable {
     public static let flags: CommandFlags = [.readOnly]
 
     /// The key.
-    public var key: [UInt8]
+    package var key: [UInt8]
 
     /// Parses `TTL key`.
     public init(parsing arguments: [[UInt8]]) {
@@ -45,7 +45,7 @@ public struct PTTL: Command, Equatable {
     public static let flags: CommandFlags = [.readOnly]
 
     /// The key.
-    public var key: [UInt8]
+    package var key: [UInt8]
 
     /// Parses `PTTL key`.
     public init(parsing arguments: [[UInt8]]) {

@@ -10,7 +10,7 @@ public struct TypeCommand: Command, Equatable {
     public static let flags: CommandFlags = [.readOnly]
 
     /// The key to describe.
-    public var key: [UInt8]
+    package var key: [UInt8]
 
     /// Parses `TYPE key`.
     public init(parsing arguments: [[UInt8]]) {

@@ -27,7 +27,7 @@ public final class Store: Sendable {
     // @}
     // @chapter 6 {
     /// Where "now" comes from.
-    public let clock: any TimeSource
+    package let clock: any TimeSource
 
     /// An empty store reading time from `clock`.
     public init(clock: any TimeSource = SystemTimeSource()) {
@@ -39,7 +39,7 @@ public final class Store: Sendable {
     /// `database.now` is one time for all of it. Keep the body short: every
     /// client waits for it.
     // @}
-    public func withDatabase<Result: Sendable, Failure: Error>(
+    package func withDatabase<Result: Sendable, Failure: Error>(
         _ body: (inout Database) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try self.database.withLock { database throws(Failure) -> Result in
@@ -97,7 +97,7 @@ public struct Database: Sendable {
     /// the clock the first time the command asks, then the same until the
     /// command ends, so a command sees one instant. A command that needs no
     /// time (a GET while no key has a TTL) never reads the clock at all.
-    public var now: Int64 {
+    package var now: Int64 {
         mutating get {
             if let time = self.timeOfCommand { return time }
             let time = self.clock.nowMilliseconds()
@@ -125,11 +125,11 @@ public struct Database: Sendable {
     /// That includes expired keys that no one has removed yet (Redis's
     /// DBSIZE counts those too).
     // @}
-    public var count: Int { self.values.count }
+    package var count: Int { self.values.count }
     // @chapter 6 {
 
     /// How many keys have an expiry time.
-    public var countWithExpiry: Int { self.keysWithExpiry.count }
+    package var countWithExpiry: Int { self.keysWithExpiry.count }
     // @}
 
     // snippet: live-entry
@@ -165,7 +165,7 @@ public struct Database: Sendable {
     // @chapter 6 {
     /// An expired key does not exist.
     // @}
-    public mutating func value(of key: [UInt8]) -> Value? {
+    package mutating func value(of key: [UInt8]) -> Value? {
         self.liveValue(Key(key))
     }
 
@@ -174,7 +174,7 @@ public struct Database: Sendable {
     /// the key holds another type. Every string command reads through
     /// here (and each later type has its own such read), so the type check
     /// is written once.
-    public mutating func string(of key: [UInt8]) throws(CommandError) -> [UInt8]? {
+    package mutating func string(of key: [UInt8]) throws(CommandError) -> [UInt8]? {
         guard let value = self.liveValue(Key(key)) else { return nil }
         guard case .string(let bytes) = value else { throw .wrongType }
         return bytes
@@ -185,7 +185,7 @@ public struct Database: Sendable {
     // @chapter 6 {
     /// An expired key does not exist.
     // @}
-    public mutating func contains(_ key: [UInt8]) -> Bool {
+    package mutating func contains(_ key: [UInt8]) -> Bool {
         self.liveValue(Key(key)) != nil
     }
 
@@ -205,7 +205,7 @@ public struct Database: Sendable {
     /// Stores the string `value` under `key`, replacing a value of any
     /// type. The key's expiry time is cleared, unless `keepExpiry` is true
     /// (SET's `KEEPTTL`).
-    public mutating func set(_ key: [UInt8], _ value: [UInt8], keepExpiry: Bool = false) {
+    package mutating func set(_ key: [UInt8], _ value: [UInt8], keepExpiry: Bool = false) {
         self.set(key, value: .string(value), keepExpiry: keepExpiry)
     }
 
@@ -213,7 +213,7 @@ public struct Database: Sendable {
     ///
     /// One hash lookup when no key has a TTL: `updateValue` inserts or
     /// replaces in place.
-    public mutating func set(_ key: [UInt8], value: Value, keepExpiry: Bool = false) {
+    package mutating func set(_ key: [UInt8], value: Value, keepExpiry: Bool = false) {
         let key = Key(key)
         let existed = self.values.updateValue(value, forKey: key) != nil
         guard existed, !self.deadlines.isEmpty else { return }
@@ -229,7 +229,7 @@ public struct Database: Sendable {
     /// An expired key did not exist.
     // @}
     @discardableResult
-    public mutating func remove(_ key: [UInt8]) -> Bool {
+    package mutating func remove(_ key: [UInt8]) -> Bool {
         self.remove(Key(key))
     }
 
@@ -254,7 +254,7 @@ public struct Database: Sendable {
     }
 
     /// Deletes every key.
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         self.values = [:]
         self.deadlines = [:] // @chapter 6
         self.keysWithExpiry = [] // @chapter 6
@@ -286,7 +286,7 @@ public struct Database: Sendable {
     /// `deletingIfPast` is true, as Redis's EXPIRE does. Redis's SET instead
     /// stores such a key with its past time, and leaves it to expiry.
     @discardableResult
-    public mutating func setExpiry(_ key: [UInt8], at time: Int64, deletingIfPast: Bool = true) -> Bool {
+    package mutating func setExpiry(_ key: [UInt8], at time: Int64, deletingIfPast: Bool = true) -> Bool {
         let key = Key(key)
         guard self.liveValue(key) != nil else { return false }
         if deletingIfPast && time <= self.now {
@@ -305,7 +305,7 @@ public struct Database: Sendable {
 
     /// Removes a key's expiry time. Returns true if it had one.
     @discardableResult
-    public mutating func removeExpiry(_ key: [UInt8]) -> Bool {
+    package mutating func removeExpiry(_ key: [UInt8]) -> Bool {
         let key = Key(key)
         guard self.liveValue(key) != nil else { return false }
         return self.removeDeadline(key)
@@ -335,7 +335,7 @@ public struct Database: Sendable {
     /// Active expiry, one sample: looks at up to `count` random keys that
     /// have an expiry time and deletes those that have expired. Returns how
     /// many were looked at and how many were deleted.
-    public mutating func expireRandomKeys(count: Int, using generator: inout some RandomNumberGenerator) -> (sampled: Int, expired: Int) {
+    package mutating func expireRandomKeys(count: Int, using generator: inout some RandomNumberGenerator) -> (sampled: Int, expired: Int) {
         let sampled = min(count, self.keysWithExpiry.count)
         var expired = 0
         for _ in 0..<sampled {

@@ -9,20 +9,20 @@ import Synchronization
 /// That state lives here, inside the client's own task: no lock needed.
 public struct ClientSession: Sendable {
     /// The protocol version replies are encoded with.
-    public var version: RESPVersion = .resp2
+    package var version: RESPVersion = .resp2
     /// A number unique to this connection, as in Redis's `CLIENT ID`.
-    public let id: Int
+    package let id: Int
     /// The name given with `HELLO ... SETNAME`, if any.
     public var name: [UInt8]?
     // @chapter 8 {
     /// The commands queued since MULTI, or nil outside a transaction.
-    public var queuedCommands: [[[UInt8]]]?
+    package var queuedCommands: [[[UInt8]]]?
     // @}
     // @chapter 9 {
     /// How many channels and patterns this client is subscribed to.
-    public var subscriptionCount = 0
+    package var subscriptionCount = 0
     /// True in subscribed mode, where RESP2 allows only a few commands.
-    public var isSubscribed: Bool { self.subscriptionCount > 0 }
+    package var isSubscribed: Bool { self.subscriptionCount > 0 }
     // @}
 
     /// A new session with the next connection id.

@@ -8,12 +8,12 @@
 /// guards itself (the keyspace's Mutex).
 public struct CommandContext: Sendable {
     /// This client's connection state.
-    public var session: ClientSession
+    package var session: ClientSession
     /// What all clients share.
     public let server: ServerState
     /// Where other clients' tasks may send this client messages (chapter 4;
     /// nil on the blocking servers of stages 1–3).
-    public let outbox: Outbox? // @chapter 4
+    package let outbox: Outbox? // @chapter 4
 
     /// A context for a new client of `server`.
     public init(
@@ -28,7 +28,7 @@ public struct CommandContext: Sendable {
     // @chapter 5 {
 
     /// The keyspace every client reads and writes.
-    public var store: Store { self.server.store }
+    package var store: Store { self.server.store }
     // @}
 }
 
@@ -39,7 +39,7 @@ public final class ServerState: Sendable {
     /// The command line the server started with.
     public let options: ServerOptions
     /// The keys and values (chapter 5).
-    public let store: Store // @chapter 5
+    package let store: Store // @chapter 5
 
     /// The shared state of a server started with `options`.
     public init(
