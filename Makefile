@@ -9,6 +9,12 @@ SHELL := /bin/bash
 STAGE_FOLDERS := $(sort $(notdir $(wildcard Stages/[0-9][0-9]-*)))
 STAGES := $(patsubst 0%,%,$(foreach folder,$(STAGE_FOLDERS),$(firstword $(subst -, ,$(folder)))))
 NEWEST := $(lastword $(STAGES))
+# SwiftPM caches what Package.swift evaluates to, keyed by its text and the
+# environment, not by the folders it globs. Handing every swift command the
+# list of stage folders makes a new or removed folder a new key, so that
+# `make` sees a new stage at once. (Plain `swift build` after adding a
+# folder: run `swift package purge-cache` first.)
+export COURSE_STAGE_FOLDERS := $(STAGE_FOLDERS)
 PORT ?= 6379
 # Real Redis, for running the gates against the reference implementation.
 REDIS_SERVER ?= redis-server --port {port} --save '' --appendonly no

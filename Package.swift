@@ -14,7 +14,10 @@ import PackageDescription
 /// `Stages/NN-name` becomes an executable target `StageNN`. One number is
 /// used everywhere: folder `Stages/NN-name`, target `StageNN`, chapter
 /// `Tutorials/NN-name.md`, scenarios `Sources/StageGates/StageNNScenarios.swift`,
-/// `make stage-N`. Adding a stage edits nothing here.
+/// `make stage-N`. Adding a stage edits nothing here. (SwiftPM caches what
+/// this file evaluates to, keyed by its text and the environment: the
+/// Makefile exports the list of stage folders so that a new one is seen;
+/// plain `swift build` needs `swift package purge-cache` after adding one.)
 let stageTargets: [Target] = {
     let folder = Context.packageDirectory + "/Stages"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
