@@ -4,9 +4,17 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-# The stages that exist, as numbers: 1 2 3 ...
-STAGES := $(shell ls -d Stages/[0-9][0-9]-* 2>/dev/null | sed -E 's|Stages/0?([0-9]+)-.*|\1|')
+# The stages that exist, found by globbing: folders Stages/NN-name, as
+# numbers (1 2 3 ...). Nothing here names a stage.
+STAGE_FOLDERS := $(sort $(notdir $(wildcard Stages/[0-9][0-9]-*)))
+STAGES := $(patsubst 0%,%,$(foreach folder,$(STAGE_FOLDERS),$(firstword $(subst -, ,$(folder)))))
 NEWEST := $(lastword $(STAGES))
+# SwiftPM caches what Package.swift evaluates to, keyed by its text and the
+# environment, not by the folders it globs. Handing every swift command the
+# list of stage folders makes a new or removed folder a new key, so that
+# `make` sees a new stage at once. (Plain `swift build` after adding a
+# folder: run `swift package purge-cache` first.)
+export COURSE_STAGE_FOLDERS := $(STAGE_FOLDERS)
 PORT ?= 6379
 # Real Redis, for running the gates against the reference implementation.
 REDIS_SERVER ?= redis-server --port {port} --save '' --appendonly no
@@ -23,14 +31,19 @@ ASAN_RUN_OPTIONS ?= halt_on_error=1 detect_leaks=1
 LSAN_RUN_OPTIONS ?= suppressions=$(abspath Tests/Sanitizers/lsan.supp) print_suppressions=0
 
 # Two-digit form of a stage number: 3 -> 03.
-nn = $(shell printf '%02d' $(1))
+nn = $(shell printf '%02d' $(1) 2>/dev/null)
 # The folder of a stage number: 3 -> Stages/03-echo.
 folder = $(wildcard Stages/$(call nn,$(1))-*)
+# A recipe line that fails, with the list of stages, unless $(1) is a stage number.
+require-stage = @case " $(STAGES) " in *" $(1) "*) ;; *) echo "There is no stage $(1); stages: $(STAGES)" >&2; exit 1;; esac
+# The gate tests: `$(call gates,STAGES)` runs gates STAGES only (see Tests/GateTests).
+gates = GATE_STAGES="$(1)" swift test --skip-build --filter GateTests
 
 .PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check clean bench bench-quick soak fuzz
 
 help: ## Show this help
-	@echo "Redis from Scratch, in Swift. Stages: $(STAGES)"
+	@echo "Redis from Scratch, in Swift. The stages:"
+	@for folder in $(STAGE_FOLDERS); do n=$${folder%%-*}; printf '  %2d  %s\n' $$((10#$$n)) "$${folder#*-}"; done
 	@echo
 	@grep -hE '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {gsub("%", "N", $$1); printf "  make %-22s %s\n", $$1, $$2}'
@@ -41,6 +54,7 @@ build: ## Build every stage and test (debug)
 	swift build --build-tests
 
 stage-%: ## Build and run stage N on PORT, e.g. make stage-2 PORT=6380
+	$(call require-stage,$*)
 	swift build --product Stage$(call nn,$*)
 	.build/debug/Stage$(call nn,$*) --port $(PORT)
 
@@ -58,15 +72,15 @@ test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
 	swift test --skip-build --filter CommonTests
 
 test-gates: ## Every stage's gate against our own stage binaries
-	swift test --skip-build $(foreach n,$(STAGES),--filter Stage$(call nn,$(n))Tests)
+	$(call gates,$(STAGES))
 
 # The stages from 4 on run on a reactor; by default epoll on Linux.
 REACTOR_STAGES := $(filter-out 1 2 3,$(STAGES))
 
 test-poll: ## The gates of stages 4+ again, on the portable poll() reactor backend (macOS's)
-	REACTOR_BACKEND=poll swift test --skip-build $(foreach n,$(REACTOR_STAGES),--filter Stage$(call nn,$(n))Tests)
+	REACTOR_BACKEND=poll $(call gates,$(REACTOR_STAGES))
 
-test-interop: ## redis-cli, redis-benchmark, redis-py and our redis-client against stages 5-6 (skipped if absent, required when CI=true)
+test-interop: ## redis-cli, redis-benchmark, redis-py and our redis-client against stages 5+ (skipped if absent, required when CI=true)
 	swift test --skip-build --filter InteropTests
 
 test-shutdown: ## SIGINT and SIGTERM against stages 4+: stop accepting, finish replies, one line, exit 0 within 1 s
@@ -75,9 +89,10 @@ test-shutdown: ## SIGINT and SIGTERM against stages 4+: stop accepting, finish r
 test-tutorials: ## Check that code shown in the chapters matches the source
 	swift test --skip-build --filter TutorialTests
 
-test-stage-%: ## Stage N's gate (gates 1..N) against our Stage N binary
+test-stage-%: ## Stage N's gate (the scenarios of stages 1..N) against our Stage N binary
+	$(call require-stage,$*)
 	swift build --build-tests
-	swift test --skip-build --filter Stage$(call nn,$*)Tests
+	$(call gates,$*)
 
 test-redis: ## Every gate against real redis-server (skipped if absent, required when CI=true)
 	@if ! command -v redis-server >/dev/null; then \
@@ -85,8 +100,7 @@ test-redis: ## Every gate against real redis-server (skipped if absent, required
 		echo "test-redis: SKIPPED: redis-server is not installed (apt-get install redis-server)."; exit 0; \
 	fi; \
 	rm -f $(GATE_LOG); \
-	GATE_LOG=$(abspath $(GATE_LOG)) STAGE_SERVER="$(REDIS_SERVER)" \
-		swift test --skip-build $(foreach n,$(STAGES),--filter Stage$(call nn,$(n))Tests) && \
+	GATE_LOG=$(abspath $(GATE_LOG)) STAGE_SERVER="$(REDIS_SERVER)" $(call gates,$(STAGES)) && \
 	for n in $(STAGES); do \
 		grep -q "PASS gate=$$n " $(GATE_LOG) || { echo "test-redis: gate $$n did not run against redis-server" >&2; exit 1; }; \
 	done; \
@@ -112,7 +126,7 @@ define sanitized-tests
 endef
 
 test-tsan: ## The gates of stages 4+ under ThreadSanitizer, servers included; any report fails
-	$(call sanitized-tests,thread,$(TSAN_BUILD),TSAN_OPTIONS="$(TSAN_RUN_OPTIONS) log_path=$(abspath $(TSAN_BUILD))/reports/tsan",$(foreach n,$(REACTOR_STAGES),--filter Stage$(call nn,$(n))Tests))
+	$(call sanitized-tests,thread,$(TSAN_BUILD),TSAN_OPTIONS="$(TSAN_RUN_OPTIONS) log_path=$(abspath $(TSAN_BUILD))/reports/tsan" GATE_STAGES="$(REACTOR_STAGES)",--filter GateTests)
 
 test-asan: ## Every test under AddressSanitizer and LeakSanitizer, servers included; any report fails
 	$(call sanitized-tests,address,$(ASAN_BUILD),ASAN_OPTIONS="$(ASAN_RUN_OPTIONS) log_path=$(abspath $(ASAN_BUILD))/reports/asan" LSAN_OPTIONS="$(LSAN_RUN_OPTIONS)",)

@@ -5,50 +5,32 @@
 // Every stage of the course is its own executable target, built on one shared
 // library (`Common`). The package uses no third-party dependencies: writing the
 // sockets, the RESP codec and the event loop ourselves is the point.
+//
+// It needs macOS 15 or Linux (the reactor uses epoll there, poll() on macOS).
 import Foundation
 import PackageDescription
 
-/// The stages of the course, in order. One number is used everywhere:
-/// folder `Stages/NN-name`, target `StageNN`, tests `Tests/StageNNTests`,
-/// chapter `Tutorials/NN-name.md`, `make stage-N`.
-let stages: [(number: String, folder: String)] = [
-    ("01", "01-bind-port"),
-    ("02", "02-ping"),
-    ("03", "03-echo"),
-    ("04", "04-concurrent-clients"),
-    ("05", "05-set-get"),
-    ("06", "06-expiry"),
-]
-
-let stageTargets: [Target] = stages.flatMap { stage -> [Target] in
-    [
-        .executableTarget(
-            name: "Stage\(stage.number)",
-            dependencies: ["Common"],
-            path: "Stages/\(stage.folder)",
-            exclude: ["README.md"]
-        ),
-        .testTarget(
-            name: "Stage\(stage.number)Tests",
-            dependencies: ["StageGates"],
-            path: "Tests/Stage\(stage.number)Tests"
-        ),
-    ]
-}
-
-/// Exercise workspaces made by `make exercise-N`: every folder
-/// `Exercises/NN-name` becomes an executable target `ExerciseNN`. (SwiftPM
-/// caches what this file evaluates to: after adding or removing a folder by
-/// hand, run `swift package purge-cache`; `make exercise-N` does.)
-let exerciseTargets: [Target] = {
-    let folder = Context.packageDirectory + "/Exercises"
+/// The stages of the course, found by globbing: every folder
+/// `Stages/NN-name` becomes an executable target `StageNN`. One number is
+/// used everywhere: folder `Stages/NN-name`, target `StageNN`, chapter
+/// `Tutorials/NN-name.md`, scenarios `Sources/StageGates/StageNNScenarios.swift`,
+/// `make stage-N`. Adding a stage edits nothing here. (SwiftPM caches what
+/// this file evaluates to, keyed by its text and the environment: the
+/// Makefile exports the list of stage folders so that a new one is seen;
+/// plain `swift build` needs `swift package purge-cache` after adding one.)
+let stageTargets: [Target] = {
+    let folder = Context.packageDirectory + "/Stages"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    return names.sorted().filter { $0.first?.isNumber == true }.map { name in
+    // `NN-name`: two digits, a dash, a name.
+    let isStageFolder = { (name: String) in
+        name.count > 3 && name.prefix(2).allSatisfy { ("0"..."9").contains($0) } && name.dropFirst(2).first == "-"
+    }
+    return names.sorted().filter(isStageFolder).map { name in
         let hasReadme = FileManager.default.fileExists(atPath: "\(folder)/\(name)/README.md")
         return .executableTarget(
-            name: "Exercise" + name.prefix(2),
+            name: "Stage" + name.prefix(2),
             dependencies: ["Common"],
-            path: "Exercises/\(name)",
+            path: "Stages/\(name)",
             exclude: hasReadme ? ["README.md"] : []
         )
     }
@@ -56,6 +38,7 @@ let exerciseTargets: [Target] = {
 
 let package = Package(
     name: "RedisFromScratch",
+    // macOS 15 or Linux is required.
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Common", targets: ["Common"]),
@@ -68,15 +51,20 @@ let package = Package(
         // What only the gates and tools need: a RESP reply parser and
         // printer (the client's side of the protocol) and child processes.
         .target(name: "Harness", dependencies: ["Common"]),
-        // The black-box scenarios behind every stage's gate.
-        .target(name: "StageGates", dependencies: ["Common", "Harness"]),
+        // The black-box scenarios behind every stage's gate. The plugin
+        // writes the registry of stages from the files StageNNScenarios.swift.
+        .target(name: "StageGates", dependencies: ["Common", "Harness"], plugins: ["GateRegistry"]),
+        .plugin(name: "GateRegistry", capability: .buildTool(), path: "Plugins/GateRegistry"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "Harness"]),
+        // Every stage's gate: gate N is the scenarios of stages 1...N, run
+        // against StageNN. GATE_STAGES="4 5 6" runs only those gates.
+        .testTarget(name: "GateTests", dependencies: ["StageGates"]),
         // The gates as a standalone tool: `swift run stage-tester --stage N -- <server command>`.
         .executableTarget(name: "stage-tester", dependencies: ["StageGates"], path: "Sources/StageTester"),
         // A small redis-cli of our own: `swift run redis-client`.
         .executableTarget(name: "redis-client", dependencies: ["Common", "Harness"], path: "Sources/RedisClient"),
         // The stage-tester binary against good and planted broken servers.
-        .testTarget(name: "StageTesterTests", dependencies: ["Common", "Harness"]),
+        .testTarget(name: "StageTesterTests", dependencies: ["Common", "Harness", "StageGates"]),
         // redis-cli, redis-benchmark and redis-py against our stages.
         .testTarget(name: "InteropTests", dependencies: ["StageGates", "Harness"]),
         // Ctrl-C and `kill` against our stages 4+: stop accepting, finish, exit 0.
@@ -86,6 +74,6 @@ let package = Package(
             dependencies: [],
             path: "Tests/TutorialTests"
         ),
-    ] + stageTargets + exerciseTargets,
+    ] + stageTargets,
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import Synchronization
 /// One black-box check of a stage's behaviour, run over real TCP.
 ///
 /// Scenarios are plain values so that two runners share them: the Swift
-/// Testing gates in `Tests/StageNNTests`, and later a standalone tester.
+/// Testing gates in `Tests/GateTests`, and the standalone `stage-tester`.
 public struct Scenario: Sendable, CustomStringConvertible {
     /// The stage that introduces this behaviour.
     public let stage: Int
@@ -72,25 +72,45 @@ extension ScenarioHelpers {
     }
 }
 
+/// One stage as the gates know it: its number, its short title (as in the
+/// chapter's name) and the scenarios it introduces.
+public struct GateStage: Sendable {
+    public let number: Int
+    public let title: String
+    public let scenarios: [Scenario]
+}
+
 /// The gates of all stages, and how to run them.
+///
+/// The stages come from `registry`, which the build writes
+/// (Plugins/GateRegistry) from the files named `StageNNScenarios.swift`:
+/// adding a stage's scenarios file adds its gate everywhere.
 public enum Gate {
+    /// The stage numbers that have gates, in order.
+    public static var stages: [Int] { registry.map(\.number) }
+
+    /// The stage numbers as text, for messages: "1 2 3 4 5 6".
+    public static var stageList: String { stages.map(String.init).joined(separator: " ") }
+
+    /// Stage `number`, or nil if there is no such stage.
+    public static func stage(_ number: Int) -> GateStage? {
+        registry.first { $0.number == number }
+    }
+
+    /// The short title of stage `number`, such as "PING".
+    public static func title(ofStage number: Int) -> String? {
+        stage(number)?.title
+    }
+
     /// The scenarios of stage `number` alone.
     public static func scenarios(ofStage number: Int) -> [Scenario] {
-        switch number {
-        case 1: return Stage01Scenarios.all
-        case 2: return Stage02Scenarios.all
-        case 3: return Stage03Scenarios.all
-        case 4: return Stage04Scenarios.all
-        case 5: return Stage05Scenarios.all
-        case 6: return Stage06Scenarios.all
-        default: return []
-        }
+        stage(number)?.scenarios ?? []
     }
 
     /// The gate of stage `number`: its scenarios and those of every earlier
     /// stage, so that a stage never loses what earlier stages taught.
     public static func scenarios(throughStage number: Int) -> [Scenario] {
-        (1...max(1, number)).flatMap { scenarios(ofStage: $0) }
+        registry.filter { $0.number <= number }.flatMap(\.scenarios)
     }
 
     /// The server the gate of `stage` talks to, chosen by environment
@@ -116,12 +136,6 @@ public enum Gate {
     public static func startOwnServer(stage: Int) throws -> ServerUnderTest {
         try ServerUnderTest(command: try stageBinary(stage) + " --port {port}")
     }
-
-    /// The short title of each stage, as in the chapter names.
-    public static let stageTitles = [1: "bind a port", 2: "PING", 3: "ECHO", 4: "concurrent clients", 5: "SET/GET", 6: "expiry"]
-
-    /// The stage numbers that have gates.
-    public static var stages: [Int] { stageTitles.keys.sorted() }
 
     /// Runs one scenario against a fresh server for `stage`. Throws the
     /// scenario's `GateFailure`, with the server's output added when useful.

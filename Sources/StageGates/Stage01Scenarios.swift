@@ -2,6 +2,9 @@ import Common
 
 /// Stage 1: the server binds its port and accepts TCP connections.
 enum Stage01Scenarios {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "bind a port"
+
     /// Where stage 1's behaviour is taught.
     static let chapter = "Tutorials/01-bind-a-port.md"
 

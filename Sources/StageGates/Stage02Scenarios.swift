@@ -2,6 +2,9 @@ import Common
 
 /// Stage 2: every PING gets `+PONG\r\n`, however TCP splits or joins them.
 enum Stage02Scenarios {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "PING"
+
     /// Where stage 2's behaviour is taught.
     static let chapter = "Tutorials/02-ping.md"
     /// `*1\r\n$4\r\nPING\r\n`: PING as every client library sends it.

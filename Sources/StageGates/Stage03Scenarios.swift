@@ -2,6 +2,9 @@ import Common
 
 /// Stage 3: real RESP parsing and command dispatch, with PING and ECHO.
 enum Stage03Scenarios: ScenarioHelpers {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "ECHO"
+
     /// Where stage 3's behaviour is taught.
     static let chapter = "Tutorials/03-echo.md"
 

@@ -3,6 +3,9 @@ import Foundation
 
 /// Stage 4: many clients at once, none of which can hold up the others.
 enum Stage04Scenarios: ScenarioHelpers {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "concurrent clients"
+
     /// Where stage 4's behaviour is taught.
     static let chapter = "Tutorials/04-concurrent-clients.md"
     /// How long a client may wait for a reply while others misbehave. A

@@ -2,6 +2,9 @@ import Common
 
 /// Stage 5: SET, GET and friends on a store shared by every client.
 enum Stage05Scenarios: ScenarioHelpers {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "SET/GET"
+
     /// Where stage 5's behaviour is taught.
     static let chapter = "Tutorials/05-set-get.md"
 

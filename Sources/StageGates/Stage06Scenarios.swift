@@ -3,6 +3,9 @@ import Foundation
 
 /// Stage 6: time to live, passive expiry and active expiry.
 enum Stage06Scenarios: ScenarioHelpers {
+    /// The stage's short title, as in its chapter's name.
+    static let title = "expiry"
+
     /// Where stage 6's behaviour is taught.
     static let chapter = "Tutorials/06-expiry.md"
 

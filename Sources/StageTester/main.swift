@@ -8,7 +8,7 @@
 // It starts the server on a free port for every scenario (or uses the one at
 // --address), waits until the port accepts connections (at most 10 s), and
 // runs the scenarios of stages 1..N in order: the same scenarios as the
-// Swift Testing gates in Tests/StageNNTests. The exit status is 0 only when
+// Swift Testing gates in Tests/GateTests. The exit status is 0 only when
 // everything passed.
 import Common
 import Foundation
@@ -37,6 +37,9 @@ let usage = """
     Runs the gates of stages 1..N against the server (--only N: stage N's own
     scenarios; --all: each stage's own scenarios, one summary line per stage). {port} in the command is
     replaced by a free port. Exit status 0 means every scenario passed.
+
+    Stages:
+    \(Gate.stages.map { "  \($0)  \(Gate.title(ofStage: $0) ?? "")" }.joined(separator: "\n"))
     """
 
 /// Parses the command line, or exits with the usage text.
@@ -50,16 +53,8 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
     }
     while index < arguments.count {
         switch arguments[index] {
-        case "--stage":
-            guard let stage = Int(value()), Gate.stages.contains(stage) else {
-                fail("stage-tester: --stage takes a number from 1 to \(Gate.stages.last!)", status: 2)
-            }
-            options.stage = stage
-        case "--only":
-            guard let stage = Int(value()), Gate.stages.contains(stage) else {
-                fail("stage-tester: --only takes a number from 1 to \(Gate.stages.last!)", status: 2)
-            }
-            options.only = stage
+        case "--stage": options.stage = stageNumber(value(), option: "--stage")
+        case "--only": options.only = stageNumber(value(), option: "--only")
         case "--all": options.all = true
         case "--report":
             guard value() == "json" else { fail("stage-tester: --report takes 'json'", status: 2) }
@@ -82,6 +77,17 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
         fail("stage-tester: give either a server command after -- or --address host:port\n\n\(usage)", status: 2)
     }
     return options
+}
+
+/// The stage that `text` names, or exits with the list of stages.
+func stageNumber(_ text: String, option: String) -> Int {
+    guard let stage = Int(text) else {
+        fail("stage-tester: \(option) takes a stage number; stages: \(Gate.stageList)", status: 2)
+    }
+    guard Gate.stage(stage) != nil else {
+        fail("stage-tester: there is no stage \(stage); stages: \(Gate.stageList)", status: 2)
+    }
+    return stage
 }
 
 /// Prints passed steps as they happen, indented under their scenario.
@@ -154,7 +160,7 @@ func run(_ scenarios: [Scenario]) -> [StageResult] {
     for stage in Gate.stages {
         let ofStage = scenarios.filter { $0.stage == stage }
         guard !ofStage.isEmpty else { continue }
-        let title = Gate.stageTitles[stage]!
+        let title = Gate.title(ofStage: stage) ?? ""
         if !options.all { Output.human("\nStage \(stage): \(title)") }
         var result = StageResult(stage: stage, title: title, passed: true, scenarios: ofStage.count, scenariosPassed: 0)
         for scenario in ofStage {

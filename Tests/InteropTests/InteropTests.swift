@@ -4,7 +4,7 @@ import Foundation
 import StageGates
 import Testing
 
-/// Real Redis tools against our stages 5 and 6: redis-cli, redis-benchmark
+/// Real Redis tools against our stages 5 and up: redis-cli, redis-benchmark
 /// and redis-py must work against our servers as they do against Redis.
 ///
 /// Each test needs a tool. Where it is missing the test is skipped with a
@@ -12,8 +12,8 @@ import Testing
 /// `.ci/run` installs them, so skipping there would hide a broken install.
 @Suite("Interop with Redis tools")
 struct InteropTests {
-    /// The stages that have a key-value store.
-    static let stages = [5, 6]
+    /// The stages that have a key-value store: every stage from 5 on.
+    static let stages = Gate.stages.filter { $0 >= 5 }
 
     @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
     func redisCLI(stage: Int) throws {
@@ -77,7 +77,7 @@ struct InteropTests {
 }
 
 /// Our own redis-client must print what redis-cli prints, against
-/// redis-server and against our stage 6.
+/// redis-server and against our newest stage.
 @Suite("redis-client")
 struct RedisClientTests {
     /// Commands, and the lines redis-cli shows for them.
@@ -91,16 +91,16 @@ struct RedisClientTests {
         ("CONFIG GET appendonly", "1) \"appendonly\"\n2) \"no\""),
     ]
 
-    /// Starts our stage 6 ("ours") or redis-server ("redis") on a free port.
+    /// Starts our newest stage ("ours") or redis-server ("redis") on a free port.
     static func start(_ kind: String) throws -> ServerUnderTest {
-        kind == "ours" ? try Gate.startOwnServer(stage: 6)
+        kind == "ours" ? try Gate.startOwnServer(stage: Tools.newestStage)
             : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
     }
 
     /// The redis-client binary.
     static var client: String { Tools.buildDirectory + "/redis-client" }
 
-    @Test("one command per run, against our stage 6 and redis-server",
+    @Test("one command per run, against our newest stage and redis-server",
           .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")), arguments: ["ours", "redis"])
     func oneShot(server kind: String) throws {
         try Tools.require("redis-server")
@@ -135,6 +135,9 @@ enum Tools {
     /// The package root: this file is Tests/InteropTests/InteropTests.swift.
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The newest stage, which has every command the tests use.
+    static var newestStage: Int { Gate.stages.last! }
 
     /// Where `swift build` put our binaries: `STAGE_BIN_DIR` (as for the
     /// gates, e.g. a sanitizer build's), else the package's `.build/debug`.
@@ -196,7 +199,7 @@ struct MaxClientsTests {
     func limit(server kind: String) throws {
         try Tools.require("redis-server")
         let server = kind == "ours"
-            ? try ServerUnderTest(command: Tools.buildDirectory + "/Stage06 --port {port} --maxclients 2")
+            ? try ServerUnderTest(command: Tools.buildDirectory + String(format: "/Stage%02d", Tools.newestStage) + " --port {port} --maxclients 2")
             : try ServerUnderTest(command: "redis-server --port {port} --maxclients 2 --save '' --appendonly no")
         defer { server.stop() }
         let ping = RESPValue.request("PING")

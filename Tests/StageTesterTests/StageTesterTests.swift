@@ -1,6 +1,7 @@
 import Common
 import Harness
 import Foundation
+import StageGates
 import Testing
 
 /// The standalone `stage-tester` must pass good servers and fail broken
@@ -8,7 +9,7 @@ import Testing
 /// or a student would.
 @Suite("stage-tester")
 struct StageTesterTests {
-    @Test("passes our own stage N at stage N", arguments: [1, 2, 3, 4, 5, 6])
+    @Test("passes our own stage N at stage N", arguments: Gate.stages)
     func passesOurStages(stage: Int) throws {
         let binary = Tester.buildDirectory + String(format: "/Stage%02d", stage)
         let result = try Tester.run("--stage \(stage) --quiet -- \(binary) --port {port}")
@@ -21,8 +22,8 @@ struct StageTesterTests {
     func passesRedis() throws {
         let result = try Tester.run("--all -- redis-server --port {port} --save \"''\" --appendonly no", timeoutSeconds: 300)
         #expect(result.status == 0, "stage-tester failed redis-server:\n\(result.output.suffix(3000))")
-        for stage in 1...6 {
-            #expect(result.output.contains("stage \(stage) ("), "no summary line for stage \(stage)")
+        for stage in Gate.stages {
+            #expect(result.output.contains("stage \(stage) (\(Gate.title(ofStage: stage)!)): passed"), "no passing summary line for stage \(stage)")
         }
         #expect(!result.output.contains("FAILED"))
     }
@@ -69,6 +70,16 @@ struct StageTesterTests {
         #expect(result.status == 1)
         #expect(result.output.contains("Is the server still serving one client at a time?"))
         #expect(result.output.contains("Tutorials/04-concurrent-clients.md#"))
+    }
+
+    @Test("a stage that does not exist is refused with the list of stages")
+    func missingStage() throws {
+        let missing = Gate.stages.last! + 3
+        for option in ["--stage", "--only"] {
+            let result = try Tester.run("\(option) \(missing) -- sleep 30")
+            #expect(result.status == 2, "\(result.output)")
+            #expect(result.output.contains("there is no stage \(missing); stages: \(Gate.stageList)"), "\(result.output)")
+        }
     }
 
     @Test("a server that never listens is reported, not waited on forever")

@@ -1,0 +1,87 @@
+import Foundation
+import StageGates
+import Testing
+
+/// Every stage's gate, over TCP: gate N is the scenarios of stages 1...N,
+/// run against the StageNN binary, or the server that STAGE_SERVER or
+/// STAGE_ADDRESS names. The stages come from the registry that the build
+/// writes from Sources/StageGates/StageNNScenarios.swift, so a new stage's
+/// gate appears here by itself.
+///
+/// `GATE_STAGES` (stage numbers separated by spaces or commas, such as "6"
+/// or "4 5 6") runs only those gates; unset, every gate runs. Swift
+/// Testing's `--filter` selects tests, not arguments, hence the variable.
+@Suite("Gates")
+struct GateTests {
+    @Test("gate", arguments: GateCase.selected)
+    func gate(_ gateCase: GateCase) throws {
+        try Gate.run(gateCase.scenario, stage: gateCase.gate)
+    }
+
+    @Test("GATE_STAGES names only stages that exist")
+    func selectionIsValid() throws {
+        let unknown = GateCase.requestedGates.filter { Gate.stage($0) == nil }
+        #expect(unknown.isEmpty, "GATE_STAGES=\"\(GateCase.environmentValue ?? "")\": there is no stage \(unknown.map(String.init).joined(separator: ", ")); stages: \(Gate.stageList)")
+        #expect(GateCase.unreadable.isEmpty, "GATE_STAGES: '\(GateCase.unreadable.joined(separator: "', '"))' is not a stage number; stages: \(Gate.stageList)")
+        #expect(!GateCase.selected.isEmpty, "no gate selected; stages: \(Gate.stageList)")
+    }
+
+    @Test("every scenario of stage N's file says stage N")
+    func scenariosNameTheirStage() {
+        for stage in Gate.stages {
+            for scenario in Gate.scenarios(ofStage: stage) {
+                #expect(scenario.stage == stage, "\(scenario) is listed in Stage\(String(format: "%02d", stage))Scenarios")
+            }
+        }
+    }
+
+    @Test("every stage folder has a scenarios file, and every scenarios file a folder")
+    func everyFolderHasAGate() throws {
+        // This file is Tests/GateTests/GateTests.swift: the package root is two levels up.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let folders = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Stages").path)
+        let numbers = folders.compactMap { name -> Int? in
+            guard name.count > 3, name.dropFirst(2).first == "-" else { return nil }
+            return Int(name.prefix(2))
+        }
+        #expect(numbers.sorted() == Gate.stages,
+                "Stages/ has stages \(numbers.sorted()), Sources/StageGates has scenarios for \(Gate.stages)")
+    }
+}
+
+/// One scenario of one gate: gate N runs the scenarios of stages 1...N.
+struct GateCase: Sendable, CustomTestStringConvertible {
+    /// The gate, and so the stage binary, that runs the scenario.
+    let gate: Int
+    let scenario: Scenario
+
+    var testDescription: String { "gate \(self.gate) › \(self.scenario)" }
+
+    /// The raw value of GATE_STAGES, if set and not blank.
+    static let environmentValue: String? = {
+        let value = ProcessInfo.processInfo.environment["GATE_STAGES"]
+        return value?.trimmingCharacters(in: .whitespaces).isEmpty == false ? value : nil
+    }()
+
+    /// The words of GATE_STAGES.
+    private static let words: [String] = environmentValue.map {
+        $0.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
+    } ?? []
+
+    /// The gates GATE_STAGES asks for; empty when it is unset.
+    static let requestedGates: [Int] = words.compactMap { Int($0) }
+
+    /// The words of GATE_STAGES that are not numbers.
+    static let unreadable: [String] = words.filter { Int($0) == nil }
+
+    /// The gates to run: those GATE_STAGES names, or every stage.
+    static var gates: [Int] {
+        environmentValue == nil ? Gate.stages : Gate.stages.filter(requestedGates.contains)
+    }
+
+    /// Every (gate, scenario) pair to run.
+    static var selected: [GateCase] {
+        gates.flatMap { gate in Gate.scenarios(throughStage: gate).map { GateCase(gate: gate, scenario: $0) } }
+    }
+}
