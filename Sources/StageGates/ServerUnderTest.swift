@@ -39,22 +39,55 @@ public final class ServerUnderTest {
 
     /// Starts `commandTemplate` (with `{port}` replaced by a free port) and
     /// waits until it accepts connections, at most `readyTimeout` seconds.
-    public init(command commandTemplate: String, readyTimeout: Double = 10) throws {
-        let port = try ServerUnderTest.freePort()
-        let command = commandTemplate.replacingOccurrences(of: "{port}", with: String(port))
-        let logFile = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gate-server-\(port)-\(UUID().uuidString.prefix(8)).log")
-        do {
-            self.pid = try ChildProcess.spawn(shellCommand: command, outputPath: logFile.path)
-        } catch {
-            throw GateFailure(step: "start the server: \(command)", problem: "\(error)",
-                              hint: "Check the server command.", chapter: "Tutorials/01-bind-a-port.md#run-it")
+    public convenience init(command commandTemplate: String, readyTimeout: Double = 10) throws {
+        // A free port is free only when we look: another process (a server
+        // that a parallel scenario starts) may bind it before ours does. A
+        // server that exits saying so is started again on another port.
+        var attempt = 1
+        while true {
+            let port = try ServerUnderTest.freePort()
+            let command = commandTemplate.replacingOccurrences(of: "{port}", with: String(port))
+            let logFile = FileManager.default.temporaryDirectory
+                .appendingPathComponent("gate-server-\(port)-\(UUID().uuidString.prefix(8)).log")
+            let pid: Int32
+            do {
+                pid = try ChildProcess.spawn(shellCommand: command, outputPath: logFile.path)
+            } catch {
+                throw GateFailure(step: "start the server: \(command)", problem: "\(error)",
+                                  hint: "Check the server command.", chapter: "Tutorials/01-bind-a-port.md#run-it")
+            }
+            let candidate = ServerUnderTest(pid: pid, port: port, command: command, logFile: logFile)
+            do {
+                try candidate.waitUntilAccepting(timeout: readyTimeout)
+                self.init(taking: candidate)
+                return
+            } catch let failure as GateFailure {
+                let lostThePort = !candidate.isRunning && candidate.recentOutput.lowercased().contains("in use")
+                candidate.stop()
+                guard lostThePort, attempt < 3 else { throw failure }
+                attempt += 1
+            }
         }
+    }
+
+    /// A server we just spawned, before it is known to accept.
+    private init(pid: Int32, port: Int, command: String, logFile: URL) {
+        self.pid = pid
         self.host = "127.0.0.1"
         self.port = port
         self.label = command
         self.logFile = logFile
-        try self.waitUntilAccepting(timeout: readyTimeout)
+    }
+
+    /// Forgets the process without stopping it: another instance owns it now.
+    private func disown() {
+        self.stopped = true
+    }
+
+    /// Takes over `other`'s process, which `other` will then no longer stop.
+    private convenience init(taking other: ServerUnderTest) {
+        self.init(pid: other.pid!, port: other.port, command: other.label, logFile: other.logFile!)
+        other.disown()
     }
 
     deinit {
@@ -122,7 +155,11 @@ public final class ServerUnderTest {
             }
             if let connection = try? TCPConnection(connectingTo: self.host, port: self.port) {
                 connection.close()
-                return
+                // Someone accepted; make sure it was our server, not another
+                // process that took the port before ours could bind it.
+                sleepMilliseconds(10)
+                if self.isRunning { return }
+                continue
             }
             sleepMilliseconds(20)
         }
