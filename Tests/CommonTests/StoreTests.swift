@@ -237,6 +237,7 @@ struct HelloTests {
         (["HELLO", "3", "SETNAME"], "-ERR Syntax error in HELLO option 'SETNAME'\r\n"),
         (["HELLO", "3", "SETNAME", "my name"], "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"),
         (["HELLO", "3", "AUTH", "default"], "-ERR Syntax error in HELLO option 'AUTH'\r\n"),
+        (["HELLO", "3", "AUTH", "DEFAULT", "secret"], "-WRONGPASS invalid username-password pair or user is disabled.\r\n"),
     ] as [([String], String)])
     func errors(_ words: [String], _ expected: String) {
         do {

@@ -35,7 +35,9 @@ public struct Hello: Command, Equatable {
             let option = arguments[index]
             let remaining = arguments.count - 1 - index
             if option.equalsIgnoringASCIICase("AUTH") && remaining >= 2 {
-                guard arguments[index + 1].equalsIgnoringASCIICase("default") else {
+                // User names are case-sensitive: `DEFAULT` is not the default
+                // user (a finding of `stage-tester --diff`).
+                guard arguments[index + 1] == Array("default".utf8) else {
                     throw CommandError("WRONGPASS invalid username-password pair or user is disabled.")
                 }
                 index += 2
