@@ -55,16 +55,19 @@ let package = Package(
         // writes the registry of stages from the files StageNNScenarios.swift.
         .target(name: "StageGates", dependencies: ["Common", "Harness"], plugins: ["GateRegistry"]),
         .plugin(name: "GateRegistry", capability: .buildTool(), path: "Plugins/GateRegistry"),
+        // Differential fuzzing (`stage-tester --diff`): random command
+        // sequences sent to a server and to redis-server, replies compared.
+        .target(name: "Differential", dependencies: ["Common", "Harness", "StageGates"]),
         .testTarget(name: "CommonTests", dependencies: ["Common", "Harness"]),
         // Every stage's gate: gate N is the scenarios of stages 1...N, run
         // against StageNN. GATE_STAGES="4 5 6" runs only those gates.
         .testTarget(name: "GateTests", dependencies: ["StageGates"]),
         // The gates as a standalone tool: `swift run stage-tester --stage N -- <server command>`.
-        .executableTarget(name: "stage-tester", dependencies: ["StageGates"], path: "Sources/StageTester"),
+        .executableTarget(name: "stage-tester", dependencies: ["StageGates", "Differential"], path: "Sources/StageTester"),
         // A small redis-cli of our own: `swift run redis-client`.
         .executableTarget(name: "redis-client", dependencies: ["Common", "Harness"], path: "Sources/RedisClient"),
         // The stage-tester binary against good and planted broken servers.
-        .testTarget(name: "StageTesterTests", dependencies: ["Common", "Harness", "StageGates"]),
+        .testTarget(name: "StageTesterTests", dependencies: ["Common", "Harness", "StageGates", "Differential"]),
         // redis-cli, redis-benchmark and redis-py against our stages.
         .testTarget(name: "InteropTests", dependencies: ["StageGates", "Harness"]),
         // Ctrl-C and `kill` against our stages 4+: stop accepting, finish, exit 0.

@@ -4,6 +4,7 @@
 //   stage-tester --stage N [--report json] -- <server command with {port}>
 //   stage-tester --stage N --address host:port
 //   stage-tester --all -- <server command with {port}>
+//   stage-tester --diff --stage N [--ops 20000] [--seed S] -- <server command with {port}>
 //
 // It starts the server on a free port for every scenario (or uses the one at
 // --address), waits until the port accepts connections (at most 10 s), and
@@ -11,11 +12,18 @@
 // Swift Testing gates in Tests/GateTests. The exit status is 0 only when
 // everything passed.
 import Common
+import Differential
 import Foundation
 import StageGates
 
 Platform.ignoreSIGPIPE()
 Platform.raiseOpenFileLimit()
+
+// Differential fuzzing against redis-server (Sources/Differential): its own
+// options, so it is handed the command line before the gates' parser sees it.
+if CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).contains("--diff") {
+    DiffRunner.main(arguments: Array(CommandLine.arguments.dropFirst()))
+}
 
 /// What the command line asked for.
 struct TesterOptions {

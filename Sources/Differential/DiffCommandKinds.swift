@@ -1,0 +1,202 @@
+/// One command of the grammar: its name, how often it is drawn, and how a
+/// random instance of it is drawn, well-formed or not.
+public struct DiffCommandKind: Sendable {
+    /// The command's name, for the report.
+    public let name: String
+    /// How often it is drawn, relative to the others.
+    public let weight: Int
+    /// Draws one instance.
+    let draw: @Sendable (inout DiffGenerator) -> DiffCommand
+
+    /// A command kind; `draw` uses the generator's helpers for keys, values
+    /// and times.
+    public init(name: String, weight: Int, draw: @escaping @Sendable (inout DiffGenerator) -> DiffCommand) {
+        self.name = name
+        self.weight = weight
+        self.draw = draw
+    }
+}
+
+extension DiffCommandKind {
+    /// PING, and from stage 3 on PING with a message or too many arguments.
+    public static let ping = DiffCommandKind(name: "PING", weight: 3) { generator in
+        guard generator.hostile else { return DiffCommand([Array("PING".utf8)]) }
+        let extra = generator.random.pick([0, 0, 0, 1, 1, 2])
+        return DiffCommand([Array("PING".utf8)] + (0..<extra).map { _ in generator.value() })
+    }
+
+    /// ECHO message, sometimes with no message or two.
+    public static let echo = DiffCommandKind(name: "ECHO", weight: 4) { generator in
+        DiffCommand(generator.wrongArity([Array("ECHO".utf8), generator.value()]))
+    }
+
+    /// Commands that no Redis has, with a few arguments: Redis names the
+    /// command and quotes the first arguments (`'a' 'b' `, with a trailing
+    /// space), cut at 128 characters and at a NUL byte.
+    public static let unknownCommand = DiffCommandKind(name: "unknown commands", weight: 2) { generator in
+        let names: [[UInt8]] = [
+            Array("FOO".utf8), Array("GETX".utf8), Array("SETT".utf8), Array("ECH".utf8), Array("xyzzy".utf8), [],
+            [0, UInt8(ascii: "x")], Array("bad\r\nname".utf8), [UInt8](repeating: UInt8(ascii: "z"), count: 200),
+        ]
+        let count = generator.random.below(4)
+        return DiffCommand([generator.random.pick(names)] + (0..<count).map { _ in
+            generator.random.chance(50) ? generator.key() : generator.value()
+        })
+    }
+
+    /// SET key value [options], with the options of the stage: in any
+    /// order, repeated, conflicting, unknown, or missing their argument.
+    public static let set = DiffCommandKind(name: "SET", weight: 14) { generator in
+        var arguments = [Array("SET".utf8), generator.key(), generator.value()]
+        var command = DiffCommand([])
+        let optionCount = generator.random.pick([0, 0, 0, 0, 1, 1, 1, 2, 2, 3])
+        for _ in 0..<optionCount where !generator.setOptions.isEmpty {
+            if generator.hostile && generator.random.chance(5) {
+                arguments.append(generator.word(generator.random.pick(["FOO", "EXX", "", "PXX"])))
+                continue
+            }
+            let option = generator.random.pick(generator.setOptions)
+            arguments.append(generator.word(option.rawValue))
+            // An option that takes a time sometimes comes without one.
+            if generator.hostile && generator.random.chance(3) { continue }
+            switch option {
+            case .ex, .px:
+                let time = generator.relativeTime(option == .ex ? .seconds : .milliseconds, comparing: false)
+                arguments.append(time.bytes)
+                command.shortTTL = command.shortTTL || time.short
+            case .exat, .pxat:
+                let time = generator.absoluteTime(option == .exat ? .seconds : .milliseconds)
+                arguments.append(time.bytes)
+                // Redis 7.0 stores a key whose EXAT is past; active expiry reclaims it.
+                command.mayLeaveExpiredKey = command.mayLeaveExpiredKey || time.past
+            case .nx, .xx, .get, .keepTTL:
+                break
+            }
+        }
+        command.mayLeaveExpiredKey = command.mayLeaveExpiredKey || command.shortTTL
+        command.arguments = generator.hostile && generator.random.chance(4)
+            ? Array(arguments.prefix(generator.random.below(3) + 1)) : arguments
+        return command
+    }
+
+    /// GET key.
+    public static let get = DiffCommandKind(name: "GET", weight: 8) { generator in
+        DiffCommand(generator.wrongArity([Array("GET".utf8), generator.key()]))
+    }
+
+    /// DEL key [key ...]: often the same key twice, which counts once.
+    public static let del = DiffCommandKind(name: "DEL", weight: 5) { generator in
+        DiffCommand(keyList("DEL", &generator))
+    }
+
+    /// EXISTS key [key ...]: a key named twice counts twice.
+    public static let exists = DiffCommandKind(name: "EXISTS", weight: 5) { generator in
+        DiffCommand(keyList("EXISTS", &generator))
+    }
+
+    /// `name` and one to four keys from the pool (none, with hostile input).
+    private static func keyList(_ name: String, _ generator: inout DiffGenerator) -> [[UInt8]] {
+        let count = generator.hostile && generator.random.chance(5) ? 0 : 1 + generator.random.below(4)
+        return [Array(name.utf8)] + (0..<count).map { _ in generator.key() }
+    }
+
+    /// DBSIZE (compared only while no expired key may linger).
+    public static let dbsize = DiffCommandKind(name: "DBSIZE", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("DBSIZE".utf8)]), comparison: .keyCount)
+    }
+
+    /// FLUSHALL [ASYNC|SYNC], rarely, so that keys live long enough to meet.
+    public static let flushall = DiffCommandKind(name: "FLUSHALL", weight: 1) { generator in
+        let roll = generator.random.below(10)
+        if roll < 7 { return DiffCommand([Array("FLUSHALL".utf8)]) }
+        let option = roll < 9 ? generator.random.pick(["ASYNC", "SYNC"]) : generator.random.pick(["FOO", "ASYNC SYNC"])
+        return DiffCommand([Array("FLUSHALL".utf8), generator.word(option)])
+    }
+
+    /// TYPE key.
+    public static let type = DiffCommandKind(name: "TYPE", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("TYPE".utf8), generator.key()]))
+    }
+
+    /// CONFIG GET with the stage's parameters: exact names, in other cases,
+    /// as `?` patterns, unknown names; and CONFIG without GET.
+    public static let configGet = DiffCommandKind(name: "CONFIG GET", weight: 2) { generator in
+        if generator.hostile && generator.random.chance(10) {
+            // Not a subcommand with a NUL byte (`GET\0`): Redis finds
+            // subcommands by a hash over all the bytes and a comparison that
+            // stops at the NUL, so whether `GET\0` means GET depends on the
+            // hash seed drawn at startup, and two runs of redis-server
+            // answer differently.
+            return DiffCommand(generator.random.pick([["CONFIG"], ["CONFIG", "GET"], ["CONFIG", "FOO"], ["CONFIG", "GETX", "save"]]).map { Array($0.utf8) })
+        }
+        let count = 1 + generator.random.below(3)
+        let parameters: [[UInt8]] = (0..<count).map { _ in
+            let name = Array(generator.random.pick(generator.configParameters).utf8)
+            switch generator.random.below(10) {
+            case 0..<5: return name
+            case 5..<7: return generator.mixedCase(name)
+            case 7..<9: return name.dropLast() + [UInt8(ascii: "?")]
+            default: return Array("no-such-parameter".utf8)
+            }
+        }
+        return DiffCommand([Array("CONFIG".utf8), generator.word("GET")] + parameters, comparison: .unorderedPairs)
+    }
+
+    /// HELLO with good and bad protocol versions, AUTH and SETNAME. Its
+    /// successful reply carries the connection id and the server version,
+    /// which legitimately differ: those two fields are masked.
+    public static let hello = DiffCommandKind(name: "HELLO", weight: 1) { generator in
+        let forms: [[String]] = [
+            [], ["2"], ["3"], ["1"], ["4"], ["abc"], ["-1"], [""], ["3", "SETNAME", "fuzzer"], ["3", "SETNAME", "a b"],
+            ["2", "AUTH", "default", "secret"], ["3", "AUTH", "nobody", "secret"], ["3", "AUTH"], ["2", "FOO"],
+            ["3", "SETNAME"], ["9223372036854775808"],
+        ]
+        return DiffCommand([Array("HELLO".utf8)] + generator.random.pick(forms).map { generator.word($0) }, comparison: .hello)
+    }
+
+    /// EXPIRE-like commands: `name key time [NX|XX|GT|LT ...]`, with a
+    /// relative time or, when `absolute` (EXPIREAT, PEXPIREAT), a Unix time.
+    public static func expire(_ name: String, unit: DiffTimeUnit, absolute: Bool = false) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 6) { generator in
+            let optionCount = generator.random.pick([0, 0, 0, 1, 1, 2])
+            var options: [[UInt8]] = (0..<optionCount).map { _ in
+                generator.word(generator.random.pick(["NX", "XX", "GT", "LT"]))
+            }
+            if generator.hostile && generator.random.chance(5) { options.append(generator.word(generator.random.pick(["FOO", "GTX", ""]))) }
+            let comparing = options.contains { [Array("GT".utf8), Array("LT".utf8)].contains($0.map { $0 & ~0x20 }) }
+            var command = DiffCommand([])
+            let time: [UInt8]
+            if absolute {
+                let drawn = generator.absoluteTime(unit)
+                time = drawn.bytes
+            } else {
+                let drawn = generator.relativeTime(unit, comparing: comparing)
+                time = drawn.bytes
+                command.shortTTL = drawn.short
+                command.mayLeaveExpiredKey = drawn.short
+            }
+            command.arguments = generator.wrongArity([Array(name.utf8), generator.key(), time] + options)
+            return command
+        }
+    }
+
+    /// PERSIST key.
+    public static let persist = DiffCommandKind(name: "PERSIST", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("PERSIST".utf8), generator.key()]))
+    }
+
+    /// TTL-like commands (TTL, PTTL, EXPIRETIME, PEXPIRETIME): `name key`,
+    /// answered with a time compared within a tolerance. The two servers
+    /// see each command a few milliseconds apart (the runner writes a batch
+    /// to both before reading either, so the gap is at most the time one
+    /// batch takes, plus scheduling), and TTL rounds to the nearest second:
+    /// so seconds may differ by 1, milliseconds by 500 (generous for a
+    /// loaded CI machine, and still far below any real TTL bug, since every
+    /// long TTL is at least an hour and TTLs drawn are a second apart).
+    public static func timeQuery(_ name: String, unit: DiffTimeUnit) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 5) { generator in
+            DiffCommand(generator.wrongArity([Array(name.utf8), generator.key()]),
+                        comparison: .time(tolerance: unit == .seconds ? 1 : 500))
+        }
+    }
+}

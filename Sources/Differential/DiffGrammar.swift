@@ -1,0 +1,265 @@
+/// What one stage adds to the differential fuzzer's grammar.
+///
+/// A stage's grammar is the union of the entries of every stage up to it,
+/// so a new stage adds one entry to `DiffGrammar.table` naming only what
+/// it brings: new commands, new SET options, new CONFIG parameters.
+public struct DiffStageGrammar: Sendable {
+    /// The stage number.
+    public var stage: Int
+    /// The commands the stage adds.
+    public var commands: [DiffCommandKind]
+    /// The SET options it adds (SET itself comes from `commands`).
+    public var setOptions: [DiffSetOption]
+    /// The CONFIG GET parameters it adds: names the server knows, and that
+    /// no other parameter of Redis matches as a prefix pattern.
+    public var configParameters: [String]
+    /// From this stage on, the grammar sends what a hostile learner would:
+    /// wrong arities, unknown commands and options, broken integers, inline
+    /// commands. Stage 2 answers PING alone and has no error replies yet.
+    public var hostileInput: Bool
+
+    /// An entry; everything not named is added by another stage.
+    public init(stage: Int, commands: [DiffCommandKind] = [], setOptions: [DiffSetOption] = [],
+                configParameters: [String] = [], hostileInput: Bool = false) {
+        self.stage = stage
+        self.commands = commands
+        self.setOptions = setOptions
+        self.configParameters = configParameters
+        self.hostileInput = hostileInput
+    }
+}
+
+/// The options of SET the grammar may draw.
+public enum DiffSetOption: String, Sendable, CaseIterable {
+    case nx = "NX", xx = "XX", get = "GET"
+    case ex = "EX", px = "PX", exat = "EXAT", pxat = "PXAT", keepTTL = "KEEPTTL"
+}
+
+/// Seconds or milliseconds: the unit of a command's time argument or reply.
+public enum DiffTimeUnit: Sendable {
+    case seconds, milliseconds
+}
+
+/// The grammar of every stage: which commands stage N implements.
+public enum DiffGrammar {
+    /// One entry per stage, naming what it adds. Stage 1 has no commands:
+    /// it only accepts connections, so it has no entry.
+    public static let table: [DiffStageGrammar] = [
+        DiffStageGrammar(stage: 2, commands: [.ping]),
+        DiffStageGrammar(stage: 3, commands: [.echo, .unknownCommand], hostileInput: true),
+        // Stage 4 serves many clients at once; its commands are stage 3's.
+        DiffStageGrammar(stage: 4),
+        DiffStageGrammar(
+            stage: 5,
+            commands: [.set, .get, .del, .exists, .dbsize, .flushall, .type, .configGet, .hello],
+            setOptions: [.nx, .xx, .get],
+            configParameters: ["save", "appendonly"]),
+        DiffStageGrammar(
+            stage: 6,
+            // An absolute-time command is `.expire("EXPIREAT", unit: .seconds, absolute: true)`;
+            // EXPIRETIME is `.timeQuery("EXPIRETIME", unit: .seconds)`.
+            commands: [
+                .expire("EXPIRE", unit: .seconds), .expire("PEXPIRE", unit: .milliseconds),
+                .persist, .timeQuery("TTL", unit: .seconds), .timeQuery("PTTL", unit: .milliseconds),
+            ],
+            setOptions: [.ex, .px, .exat, .pxat, .keepTTL]),
+    ]
+
+    /// The first stage that has commands.
+    public static var firstStage: Int { table.map(\.stage).min()! }
+
+    /// The entries of stages 1 through `stage`, or nil when none has commands.
+    public static func entries(throughStage stage: Int) -> [DiffStageGrammar]? {
+        let entries = table.filter { $0.stage <= stage }
+        return entries.contains { !$0.commands.isEmpty } ? entries : nil
+    }
+}
+
+/// Draws random commands from the grammar of one stage.
+///
+/// Everything it draws depends only on the seed, never on replies, so a
+/// seed replays the same sequence; and the time values it draws keep every
+/// reply independent of how fast each server is (see `relativeTime`).
+public struct DiffGenerator {
+    /// The source of every choice.
+    var random: DiffRandom
+    /// The commands to draw from, each with its weight.
+    let commands: [DiffCommandKind]
+    /// The sum of the commands' weights.
+    let totalWeight: Int
+    /// SET's options at this stage.
+    let setOptions: [DiffSetOption]
+    /// CONFIG GET's parameters at this stage.
+    let configParameters: [String]
+    /// Whether ill-formed input is drawn (stage 3 on).
+    let hostile: Bool
+    /// Numbers every long relative TTL, so that a TTL drawn later is always
+    /// the longer of two in the same range (see `relativeTime`).
+    private var ttlCounter = 0
+    /// Commands left in the current pipelined batch.
+    private var batchRemaining = 0
+
+    /// A generator for stage `stage`, or nil if that stage has no commands.
+    public init?(stage: Int, seed: UInt64) {
+        guard let entries = DiffGrammar.entries(throughStage: stage) else { return nil }
+        self.random = DiffRandom(seed: seed)
+        self.commands = entries.flatMap(\.commands)
+        self.totalWeight = self.commands.reduce(0) { $0 + $1.weight }
+        self.setOptions = entries.flatMap(\.setOptions)
+        self.configParameters = entries.flatMap(\.configParameters)
+        self.hostile = entries.contains(where: \.hostileInput)
+    }
+
+    /// The names of the commands drawn, for the report.
+    public var commandNames: [String] { self.commands.map(\.name) }
+
+    /// The next command of the sequence.
+    public mutating func next() -> DiffCommand {
+        var roll = self.random.below(self.totalWeight)
+        var kind = self.commands[0]
+        for candidate in self.commands {
+            if roll < candidate.weight { kind = candidate; break }
+            roll -= candidate.weight
+        }
+        var command = kind.draw(&self)
+        // Command names in any letter case: Redis ignores it.
+        if self.random.chance(25) { command.arguments[0] = self.mixedCase(command.arguments[0]) }
+        // Some commands inline (stage 3 parses both forms), when short.
+        if self.hostile && self.random.chance(8) && command.arguments.reduce(0, { $0 + $1.count }) < 4_000 {
+            command.inline = true
+        }
+        // Batches: 40% of them a single command (one at a time), the rest
+        // pipelined, 2 to 40 commands in one write.
+        if self.batchRemaining == 0 {
+            self.batchRemaining = self.random.chance(40) ? 1 : 2 + self.random.below(39)
+            command.startsBatch = true
+        }
+        self.batchRemaining -= 1
+        return command
+    }
+
+    // MARK: - Arguments
+
+    /// A key: mostly from a small pool, so that commands meet on the same
+    /// keys; sometimes the empty key, a binary key, a long one, or a pool
+    /// key in another letter case (keys are case-sensitive).
+    mutating func key() -> [UInt8] {
+        let roll = self.random.below(100)
+        switch roll {
+        case 0..<88: return Array(self.random.pick(["k1", "k2", "k3", "k4", "key:{1}"]).utf8)
+        case 88..<91: return []
+        case 91..<94: return [0, 0xFF, UInt8(ascii: "k"), 13, 10]
+        case 94..<97: return Array("K1".utf8)
+        case 97..<99: return Array("a key".utf8)
+        default: return [UInt8](repeating: UInt8(ascii: "k"), count: 1_000)
+        }
+    }
+
+    /// A value: short text, numbers, binary, the empty string, or long.
+    mutating func value() -> [UInt8] {
+        let roll = self.random.below(100)
+        switch roll {
+        case 0..<60: return Array(self.random.pick(["v1", "v2", "hello world", "0", "-1", "3.14", "OK"]).utf8)
+        case 60..<70: return []
+        case 70..<80: return [0, 13, 10, 0xFF, UInt8(ascii: "\""), UInt8(ascii: "\\")]
+        case 80..<88: return Array("\u{e9}t\u{e9} \u{1F600}".utf8)
+        case 88..<97: return Array(self.random.pick(["+OK", "-ERR", ":1", "$3", "*1", "PING"]).utf8)
+        default: return [UInt8](repeating: self.random.pick(Array("xyz".utf8)), count: self.random.pick([200, 4_096, 20_000]))
+        }
+    }
+
+    /// `word` with each letter randomly upper or lower case.
+    mutating func mixedCase(_ word: [UInt8]) -> [UInt8] {
+        word.map { byte in
+            let isLetter = (65...90).contains(byte) || (97...122).contains(byte)
+            guard isLetter else { return byte }
+            return self.random.chance(50) ? byte & ~0x20 : byte | 0x20
+        }
+    }
+
+    /// `name` as bytes, sometimes in mixed case (for options, whose case
+    /// Redis also ignores).
+    mutating func word(_ name: String) -> [UInt8] {
+        self.random.chance(20) ? self.mixedCase(Array(name.utf8)) : Array(name.utf8)
+    }
+
+    /// With hostile input, sometimes drops the last argument or adds one,
+    /// for Redis's arity errors.
+    mutating func wrongArity(_ arguments: [[UInt8]]) -> [[UInt8]] {
+        guard self.hostile, self.random.chance(6) else { return arguments }
+        if arguments.count > 1 && self.random.chance(50) { return Array(arguments.dropLast()) }
+        return arguments + [self.value()]
+    }
+
+    /// Integers that are not integers, or beyond 64 bits: Redis rejects them
+    /// all (`value is not an integer or out of range`).
+    static let brokenIntegers = [
+        "abc", "", "1.5", "0x10", "1e3", "-", "+", " ", "9223372036854775808",
+        "-9223372036854775809", "18446744073709551616", "99999999999999999999",
+    ]
+
+    /// A relative time (SET EX/PX, EXPIRE, PEXPIRE), and whether it is a
+    /// short TTL (a few milliseconds).
+    ///
+    /// Why the outcome never depends on timing:
+    /// - Long TTLs are at least an hour: nothing expires during a run. They
+    ///   are `3600 * (1 + 24 * b) + k` seconds, with `b` in 0..<30 and `k` a
+    ///   counter that grows with every long TTL drawn. Two of them are
+    ///   either in the same range, where the later-drawn one is longer by at
+    ///   least a second and so also expires later, or in ranges a day apart,
+    ///   far more than a run lasts: the answer of GT and LT never depends on
+    ///   how many milliseconds passed between the two commands. (Equal TTLs
+    ///   would: `EX 3600` then `EXPIRE k 3600 GT` succeeds only if a
+    ///   millisecond passed in between.) In milliseconds they are that times
+    ///   1000 plus `k % 1000`, which keeps the order.
+    /// - Short TTLs (1 to 3 ms) end their batch, and the runner waits until
+    ///   they have expired on both servers before sending anything else.
+    /// - Zero, negative and broken values are answered at once (an error, or
+    ///   the key deleted), the same at any time.
+    /// - Huge valid values (`1e11` seconds) are fixed, so two of them could be
+    ///   equal: they are left out when `comparing` (GT or LT is present).
+    mutating func relativeTime(_ unit: DiffTimeUnit, comparing: Bool) -> (bytes: [UInt8], short: Bool) {
+        let roll = self.random.below(100)
+        if roll < 70 || (!self.hostile && roll < 93) {
+            return (Array(self.longTTL(unit).utf8), false)
+        }
+        if roll < 78 {
+            // A long TTL written the way no integer parser should accept.
+            let number = self.longTTL(unit)
+            let form = self.random.pick(["+\(number)", " \(number)", "\(number) ", "0\(number)", "\(number).0", "\(number)abc"])
+            return (Array(form.utf8), false)
+        }
+        if roll < 86 { return (Array(self.random.pick(DiffGenerator.brokenIntegers).utf8), false) }
+        if roll < 93 {
+            var limits = ["0", "-1", "-100", "9223372036854775807", "-9223372036854775808"]
+            if !comparing { limits += ["100000000000", "9223372036854775"] }
+            return (Array(self.random.pick(limits).utf8), false)
+        }
+        guard unit == .milliseconds else { return (Array(self.longTTL(unit).utf8), false) }
+        return (Array(String(1 + self.random.below(3)).utf8), true)
+    }
+
+    /// A long relative TTL, as explained at `relativeTime`.
+    private mutating func longTTL(_ unit: DiffTimeUnit) -> String {
+        let counter = self.ttlCounter % 80_000
+        self.ttlCounter += 1
+        let seconds = 3_600 * (1 + 24 * self.random.below(30)) + counter
+        return unit == .seconds ? String(seconds) : String(seconds * 1_000 + counter % 1_000)
+    }
+
+    /// An absolute Unix time (SET EXAT/PXAT, EXPIREAT), and whether it is in
+    /// the past. Future times are after 2100, past ones before 2021: both
+    /// far from now, so the answer never depends on the clock.
+    mutating func absoluteTime(_ unit: DiffTimeUnit) -> (bytes: [UInt8], past: Bool) {
+        let scale = unit == .seconds ? 1 : 1_000
+        let roll = self.random.below(100)
+        if roll < 60 || (!self.hostile && roll < 85) {
+            let seconds = 4_102_444_800 + self.random.pick([0, 1, 3_600, 31_536_000])
+            let extra = unit == .seconds ? 0 : self.random.pick([0, 1, 999])
+            return (Array(String(seconds * scale + extra).utf8), false)
+        }
+        if roll < 85 { return (Array(String(self.random.pick([1, 1_000_000_000, 1_600_000_000]) * scale).utf8), true) }
+        if roll < 93 { return (Array(self.random.pick(DiffGenerator.brokenIntegers).utf8), false) }
+        return (Array(self.random.pick(["0", "-1", "9223372036854775807", "-9223372036854775808"]).utf8), false)
+    }
+}
