@@ -39,7 +39,7 @@ require-stage = @case " $(STAGES) " in *" $(1) "*) ;; *) echo "There is no stage
 # The gate tests: `$(call gates,STAGES)` runs gates STAGES only (see Tests/GateTests).
 gates = GATE_STAGES="$(1)" swift test --skip-build --filter GateTests
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check clean bench bench-quick soak fuzz
+.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check diff test-diff clean bench bench-quick soak fuzz
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. The stages:"
@@ -137,6 +137,36 @@ check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {po
 		echo "       make check STAGE=N ADDRESS=127.0.0.1:6379"; exit 2; fi
 	@swift build --product stage-tester
 	.build/debug/stage-tester --stage $(STAGE) $(if $(ADDRESS),--address $(ADDRESS),-- $(SERVER))
+
+# Differential fuzzing (stage-tester --diff, Sources/Differential): random
+# commands sent to a server and to redis-server, every reply compared.
+OPS ?= 20000
+# CI's fixed seed; every run of test-diff also draws one random seed.
+DIFF_SEED ?= 20240601
+# Stage 2 answers PING alone; the fuzzer has something to say from stage 3 on.
+DIFF_STAGES := $(filter-out 1 2,$(STAGES))
+
+diff: ## Fuzz STAGE=N against redis-server, every reply compared: SERVER='cmd {port}' (default our StageNN), OPS=20000, SEED=S
+	@if [ -z "$(STAGE)" ]; then echo "usage: make diff STAGE=N [SERVER='python3 my_server.py --port {port}'] [OPS=20000] [SEED=S]"; exit 2; fi
+	@swift build --product stage-tester
+	$(if $(SERVER),,$(call require-stage,$(STAGE)))
+	$(if $(SERVER),,swift build --product Stage$(call nn,$(STAGE)))
+	.build/debug/stage-tester --diff --stage $(STAGE) --ops $(OPS) $(if $(SEED),--seed $(SEED)) -- $(if $(SERVER),$(SERVER),.build/debug/Stage$(call nn,$(STAGE)) --port '{port}')
+
+test-diff: build ## Fuzz stages 3+ against redis-server: OPS commands on a fixed seed and on one random seed (printed); skipped without redis-server unless CI=true
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$CI" = "true" ]; then echo "test-diff: redis-server is missing, and CI=true requires it." >&2; exit 1; fi; \
+		echo "test-diff: SKIPPED: redis-server is not installed (apt-get install redis-server)."; exit 0; \
+	fi; \
+	random=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	echo "test-diff: seeds $(DIFF_SEED) (fixed) and $$random (random; replay with make diff STAGE=N SEED=$$random)"; \
+	passed=0; failed=0; \
+	for n in $(DIFF_STAGES); do for seed in $(DIFF_SEED) $$random; do \
+		if .build/debug/stage-tester --diff --stage $$n --ops $(OPS) --seed $$seed -- .build/debug/Stage$$(printf '%02d' $$n) --port '{port}'; \
+		then passed=$$((passed + 1)); else failed=$$((failed + 1)); fi; \
+	done; done; \
+	echo "diff: $$passed passed, $$failed failed"; \
+	[ $$failed -eq 0 ]
 
 test-tester: ## stage-tester against our stages, redis-server and planted broken servers
 	swift test --skip-build --filter StageTesterTests
