@@ -171,7 +171,7 @@ public final class DiffSession {
     /// `stopAtFirstDivergence`. A server that answers more than it was asked
     /// counts as a divergence of the last command.
     public func run(_ commands: [DiffCommand], stopAtFirstDivergence: Bool = true) -> [DiffStep] {
-        guard let (reference, tested) = self.connections else { return [] }
+        guard var (reference, tested) = self.connections else { return [] }
         var steps: [DiffStep] = []
         steps.reserveCapacity(commands.count)
         // Set while a key may be expired but not yet reclaimed: DBSIZE is
@@ -206,6 +206,14 @@ public final class DiffSession {
                 }
             }
             if divergedInBatch && stopAtFirstDivergence { return steps }
+            // Both closed the connection alike (a protocol error both
+            // report the same way): carry on with new connections, so that
+            // the rest of the sequence is still compared, not just two
+            // closed connections.
+            if referenceReplies.last == .closed && testedReplies.last == .closed {
+                guard (try? self.reconnect()) != nil, let reopened = self.connections else { return steps }
+                (reference, tested) = reopened
+            }
             if commands[end - 1].shortTTL { Platform.sleep(milliseconds: DiffSession.shortTTLWaitMilliseconds) }
             start = end
         }
