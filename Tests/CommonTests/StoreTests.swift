@@ -303,12 +303,38 @@ struct StoreTests {
         let h = Harness()
         #expect(h.run("CONFIG", "GET", "save", "appendonly")
                 == .map([.bulkString(b("save")), .bulkString([]), .bulkString(b("appendonly")), .bulkString(b("no"))]))
+        #expect(h.run("CONFIG", "GET", "maxclients") == .map([.bulkString(b("maxclients")), .bulkString(b("10000"))]))
         #expect(h.run("CONFIG", "GET", "SAVE") == .map([.bulkString(b("SAVE")), .bulkString([])]))
         #expect(h.run("CONFIG", "GET", "app*") == .map([.bulkString(b("appendonly")), .bulkString(b("no"))]))
         #expect(h.run("CONFIG", "GET", "nothing") == .map([]))
         #expect(h.run("CONFIG").encoded == b("-ERR wrong number of arguments for 'config' command\r\n"))
         #expect(throws: CommandError.wrongArity("config|get")) { try ConfigGet(parsing: args("CONFIG", "GET")) }
         #expect(throws: CommandError.unknownSubcommand(b("FOO"), of: "CONFIG")) { try ConfigGet(parsing: args("CONFIG", "FOO")) }
+    }
+
+    @Test("CONFIG GET maxclients, patterns, casing and duplicates, as Redis 7.0.15 answers them", arguments: [
+        (["MAXCLIENTS"], "*2\r\n$10\r\nMAXCLIENTS\r\n$2\r\n42\r\n"),
+        (["MaxClients"], "*2\r\n$10\r\nMaxClients\r\n$2\r\n42\r\n"),
+        (["max*"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["MAX*"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclient?"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclient[s]"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclients[ab"], "*0\r\n"),
+        (["maxclients", "MAXCLIENTS"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["MAXCLIENTS", "max*"], "*2\r\n$10\r\nMAXCLIENTS\r\n$2\r\n42\r\n"),
+        (["max*", "MAXCLIENTS"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxmemory"], "*0\r\n"),
+        (["*"], "*6\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"),
+        (["save", "appendonly", "maxclients", "*"],
+         "*6\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+    ] as [([String], String)])
+    func configGetMaxClients(_ parameters: [String], _ expected: String) throws {
+        var options = ServerOptions()
+        options.maxClients = 42
+        var context = CommandContext(server: ServerState(options: options))
+        let outcome = CommandTable.stage6.execute(args("CONFIG", "GET") + parameters.map { Array($0.utf8) }, in: &context)
+        let reply = try #require(outcome.singleReply)
+        #expect(reply.encoded.escaped == b(expected).escaped)
     }
 }
 
