@@ -80,7 +80,7 @@ REACTOR_STAGES := $(filter-out 1 2 3,$(STAGES))
 test-poll: ## The gates of stages 4+ again, on the portable poll() reactor backend (macOS's)
 	REACTOR_BACKEND=poll $(call gates,$(REACTOR_STAGES))
 
-test-interop: ## redis-cli, redis-benchmark, redis-py and our redis-client against stages 5+ (skipped if absent, required when CI=true)
+test-interop: ## redis-cli, redis-benchmark, redis-py, go-redis and our redis-client against stages 5+ (skipped if absent, required when CI=true)
 	swift test --skip-build --filter InteropTests
 
 test-shutdown: ## SIGINT and SIGTERM against stages 4+: stop accepting, finish replies, one line, exit 0 within 1 s

@@ -13,6 +13,32 @@ enum Stage05Scenarios: ScenarioHelpers {
     static let ok = "+OK\r\n"
     static let null = "$-1\r\n"
 
+    /// The maxclients a server started without `--maxclients` may report:
+    /// 10000, or less if it could not open 10000 files plus Redis's 32
+    /// reserved ones (a server inherits the gate's limit, which the gate
+    /// raises to the hard limit as Redis does, and then lowers maxclients).
+    static func maxClientsRange() -> ClosedRange<Int> {
+        Platform.raiseOpenFileLimit() >= 10_032 ? 10_000...10_000 : 1...10_000
+    }
+
+    /// Sends `request` (a CONFIG GET) and checks its pairs of name and
+    /// value with `accept`, whatever their order.
+    static func expectPairs(_ client: GateClient, _ request: [UInt8], expected: String, step: String, hint: String, chapter: String,
+                            _ accept: ([(String, [UInt8])]) -> Bool) throws {
+        try client.send(request)
+        let reply = try client.readReply(step: step, hint: hint)
+        var pairs: [(String, [UInt8])] = []
+        if case .array(let items) = reply, items.count % 2 == 0 {
+            for index in stride(from: 0, to: items.count, by: 2) {
+                guard case .bulkString(let name) = items[index], case .bulkString(let value) = items[index + 1] else { break }
+                pairs.append((String(decoding: name, as: UTF8.self), value))
+            }
+            if pairs.count * 2 == items.count && accept(pairs) { return }
+        }
+        throw GateFailure(step: step, sent: request, expected: b(expected), received: reply.encoded,
+                          problem: "not the pairs expected (their order does not matter)", hint: hint, chapter: chapter)
+    }
+
     static let all: [Scenario] = [
         Scenario.exchanges(stage: 5, "SET then GET", chapter: chapter + "#set-and-get", [
             x(r("SET", "foo", "bar"), ok, "SET foo bar", hint: "SET replies +OK."),
@@ -76,20 +102,64 @@ enum Stage05Scenarios: ScenarioHelpers {
             x(r("PING"), "+PONG\r\n", "PING after the errors", hint: "Command errors leave the connection open."),
         ]),
 
-        Scenario(stage: 5, "CONFIG GET save and appendonly (for redis-benchmark)", chapter: chapter + "#config-get-for-the-tools") { server, scenario in
+        Scenario(stage: 5, "CONFIG GET save, appendonly and maxclients, by name and by pattern", chapter: chapter + "#config-get-for-the-tools") { server, scenario in
             let client = try scenario.connect(server)
+            // Any value: a redis-server started with persistence has others.
+            var values: [String: [UInt8]] = [:]
             for name in ["save", "appendonly"] {
                 try client.send(r("CONFIG", "GET", name))
                 let reply = try client.readReply(step: "CONFIG GET \(name)", hint: "Reply with a two-element array: the name, then its value.")
                 guard case .array(let items) = reply, items.count == 2, items[0] == .bulkString(b(name)),
-                      case .bulkString = items[1] else {
+                      case .bulkString(let value) = items[1] else {
                     throw GateFailure(step: "CONFIG GET \(name)", sent: r("CONFIG", "GET", name),
                                       expected: b("*2\r\n$\(name.count)\r\n\(name)\r\n$<n>\r\n<value>\r\n"), received: reply.encoded,
                                       hint: "redis-benchmark asks for save and appendonly: reply [name, value].", chapter: scenario.chapter)
                 }
+                values[name] = value
             }
-            try client.roundTrip(r("CONFIG", "GET", "no-such-parameter"), expect: b("*0\r\n"), step: "CONFIG GET of an unknown parameter",
-                                 hint: "Unknown parameters are left out: an empty array.")
+
+            // maxclients: the gate starts the server without --maxclients,
+            // so it must report the default, 10000. Redis lowers it when it
+            // cannot open 10000 + 32 files; only then is less accepted.
+            let expected = maxClientsRange()
+            let hint = "Report the real maxclients (--maxclients N, 10000 by default), as a bulk string."
+            try client.send(r("CONFIG", "GET", "maxclients"))
+            let reply = try client.readReply(step: "CONFIG GET maxclients", hint: hint)
+            guard case .array(let items) = reply, items.count == 2, items[0] == .bulkString(b("maxclients")),
+                  case .bulkString(let value) = items[1], let maxClients = Int(String(decoding: value, as: UTF8.self)),
+                  expected.contains(maxClients) else {
+                throw GateFailure(step: "CONFIG GET maxclients", sent: r("CONFIG", "GET", "maxclients"),
+                                  expected: b("*2\r\n$10\r\nmaxclients\r\n$\(expected.upperBound == expected.lowerBound ? "5\r\n10000" : "<n>\r\n<1...10000>")\r\n"),
+                                  received: reply.encoded, hint: hint, chapter: scenario.chapter)
+            }
+            let pair = { (name: String) in RESPValue.array([.bulkString(b(name)), .bulkString(value)]).encoded }
+            for exchange in [
+                x(r("CONFIG", "GET", "MAXCLIENTS"), String(decoding: pair("MAXCLIENTS"), as: UTF8.self), "CONFIG GET MAXCLIENTS",
+                  hint: "Names ignore case, and one asked for exactly comes back as it was typed."),
+                x(r("CONFIG", "GET", "maxclient?"), String(decoding: pair("maxclients"), as: UTF8.self), "CONFIG GET maxclient? (a pattern)",
+                  hint: "A name matched by a glob pattern comes back in lowercase, as the server spells it."),
+                x(r("CONFIG", "GET", "maxclients", "MAXCLIENTS"), String(decoding: pair("maxclients"), as: UTF8.self),
+                  "CONFIG GET maxclients MAXCLIENTS", hint: "Each parameter is in the reply once, under the first spelling asked for."),
+                x(r("CONFIG", "GET", "no-such-parameter"), "*0\r\n", "CONFIG GET of an unknown parameter",
+                  hint: "Unknown parameters are left out: an empty array."),
+            ] {
+                try client.roundTrip(exchange.request, expect: exchange.reply, step: exchange.step, hint: exchange.hint)
+            }
+
+            // Several pairs: Redis's order is its hash table's, random from
+            // one run to the next, so these compare the pairs, not their order.
+            values["maxclients"] = value
+            try expectPairs(client, r("CONFIG", "GET", "save", "appendonly", "maxclients"),
+                            expected: "*6\r\n<save, appendonly and maxclients with their values, in any order>", step: "CONFIG GET save appendonly maxclients",
+                            hint: "Reply with every pair asked for, with the values they had alone (in any order).", chapter: scenario.chapter) { pairs in
+                pairs.count == 3 && Dictionary(pairs, uniquingKeysWith: { first, _ in first }) == values
+            }
+            try expectPairs(client, r("CONFIG", "GET", "max*"),
+                            expected: "*<2n>\r\n<$10\r\nmaxclients\r\n$\(value.count)\r\n\(String(decoding: value, as: UTF8.self))\r\n, and other max* names if the server has them>", step: "CONFIG GET max*",
+                            hint: "A pattern matches every parameter whose name fits it (Redis has more max* ones than we do): maxclients once.",
+                            chapter: scenario.chapter) { pairs in
+                pairs.filter { $0.0 == "maxclients" }.map(\.1) == [value] && pairs.allSatisfy { $0.0.hasPrefix("max") }
+            }
         },
 
         Scenario(stage: 5, "HELLO 3 switches the connection to RESP3 (as redis-py 8 does)", chapter: chapter + "#hello-and-resp3") { server, scenario in

@@ -99,6 +99,83 @@ enum Stage06Scenarios: ScenarioHelpers {
             x(r("PERSIST"), "-ERR wrong number of arguments for 'persist' command\r\n", "PERSIST with no key", hint: "Arity error, as in Redis."),
         ]),
 
+        Scenario(stage: 6, "EXPIREAT and PEXPIREAT take Unix times; EXPIRETIME and PEXPIRETIME read them", chapter: chapter + "#expireat-pexpireat-expiretime-and-pexpiretime") { server, scenario in
+            let client = try scenario.connect(server)
+            let hint = "EXPIREAT and PEXPIREAT take an absolute Unix time (seconds, milliseconds); EXPIRETIME and PEXPIRETIME reply with it."
+            let seconds = nowMilliseconds() / 1000 + 100
+            try client.roundTrip(r("EXPIREAT", "nope", String(seconds)), expect: b(":0\r\n"), step: "EXPIREAT of a missing key",
+                                 hint: "EXPIREAT replies :0 when there is no such key.")
+            try client.roundTrip(r("SET", "k", "v") + r("EXPIREAT", "k", String(seconds)), expect: b("+OK\r\n:1\r\n"),
+                                 step: "SET k v, EXPIREAT k <now + 100 s>", hint: hint)
+            try expectInteger(client, r("TTL", "k"), in: 98...100, step: "TTL k after EXPIREAT k <now + 100 s>", hint: hint, chapter: scenario.chapter)
+            try client.roundTrip(r("EXPIRETIME", "k") + r("PEXPIRETIME", "k"), expect: b(":\(seconds)\r\n:\(seconds * 1000)\r\n"),
+                                 step: "EXPIRETIME k and PEXPIRETIME k", hint: "Reply with the absolute time that was set, not the time left.")
+            let milliseconds = nowMilliseconds() + 50_000
+            try client.roundTrip(r("PEXPIREAT", "k", String(milliseconds)), expect: b(":1\r\n"), step: "PEXPIREAT k <now + 50 s, ms>", hint: hint)
+            try expectInteger(client, r("PTTL", "k"), in: 48_000...50_000, step: "PTTL k after PEXPIREAT", hint: hint, chapter: scenario.chapter)
+            try client.roundTrip(r("PEXPIRETIME", "k") + r("EXPIRETIME", "k"), expect: b(":\(milliseconds)\r\n:\((milliseconds + 500) / 1000)\r\n"),
+                                 step: "PEXPIRETIME k and EXPIRETIME k after PEXPIREAT",
+                                 hint: "EXPIRETIME rounds the milliseconds to the nearest second, as TTL does: (ms + 500) / 1000.")
+            for exchange in [
+                x(r("EXPIRETIME", "nope") + r("PEXPIRETIME", "nope"), ":-2\r\n:-2\r\n", "EXPIRETIME and PEXPIRETIME of a missing key",
+                  hint: "-2: no such key, as TTL."),
+                x(r("SET", "plain", "v") + r("EXPIRETIME", "plain") + r("PEXPIRETIME", "plain"), "+OK\r\n:-1\r\n:-1\r\n",
+                  "EXPIRETIME and PEXPIRETIME of a key without TTL", hint: "-1: the key has no TTL, as TTL."),
+                x(r("PEXPIREAT", "k", "99999999999500") + r("EXPIRETIME", "k"), ":1\r\n:100000000000\r\n",
+                  "PEXPIREAT k 99999999999500, EXPIRETIME k", hint: "Round to the nearest second: 500 ms rounds up."),
+                x(r("PEXPIREAT", "k", "99999999999499") + r("EXPIRETIME", "k"), ":1\r\n:99999999999\r\n",
+                  "PEXPIREAT k 99999999999499, EXPIRETIME k", hint: "Round to the nearest second: 499 ms rounds down."),
+                x(r("PEXPIREAT", "k", "9223372036854775807") + r("PEXPIRETIME", "k") + r("EXPIRETIME", "k"),
+                  ":1\r\n:9223372036854775807\r\n:9223372036854776\r\n", "PEXPIREAT k <Int64.max>, then PEXPIRETIME and EXPIRETIME",
+                  hint: "PEXPIREAT adds nothing to the time, so the largest 64-bit integer is accepted; round it without overflowing (ms + 500 does)."),
+            ] {
+                try client.roundTrip(exchange.request, expect: exchange.reply, step: exchange.step, hint: exchange.hint)
+            }
+        },
+
+        Scenario.exchanges(stage: 6, "EXPIREAT's NX, XX, GT and LT, past times and errors", chapter: chapter + "#expireat-pexpireat-expiretime-and-pexpiretime", [
+            x(r("SET", "k", "v") + r("EXPIREAT", "k", "4000000000", "NX") + r("EXPIRETIME", "k"), "+OK\r\n:1\r\n:4000000000\r\n",
+              "SET k v, EXPIREAT k 4000000000 NX, EXPIRETIME k", hint: "The conditions work as EXPIRE's; NX: the key had no TTL."),
+            x(r("EXPIREAT", "k", "3000000000", "GT") + r("EXPIREAT", "k", "5000000000", "GT") + r("EXPIRETIME", "k"), ":0\r\n:1\r\n:5000000000\r\n",
+              "EXPIREAT ... GT, earlier then later", hint: "GT sets the time only when it is later."),
+            x(r("EXPIREAT", "k", "5000000000", "LT") + r("EXPIREAT", "k", "4500000000", "lt") + r("EXPIRETIME", "k"), ":0\r\n:1\r\n:4500000000\r\n",
+              "EXPIREAT ... LT, equal then earlier", hint: "LT sets the time only when it is strictly earlier."),
+            x(r("PEXPIREAT", "k", "4600000000123", "XX", "GT") + r("PEXPIRETIME", "k"), ":1\r\n:4600000000123\r\n",
+              "PEXPIREAT k 4600000000123 XX GT", hint: "XX combines with GT: both must hold."),
+            x(r("EXPIREAT", "k", "1", "GT") + r("EXISTS", "k"), ":0\r\n:1\r\n", "EXPIREAT k 1 GT (a past time that is not later)",
+              hint: "The condition is checked first: a failed GT replies :0 and keeps the key."),
+            x(r("PERSIST", "k") + r("EXPIREAT", "k", "1", "XX") + r("EXPIREAT", "k", "1", "GT") + r("EXISTS", "k"), ":1\r\n:0\r\n:0\r\n:1\r\n",
+              "PERSIST k, then EXPIREAT k 1 with XX and with GT", hint: "Without a TTL, XX fails, and GT fails (no TTL counts as infinite)."),
+            x(r("EXPIREAT", "k", "1", "LT") + r("EXISTS", "k"), ":1\r\n:0\r\n", "EXPIREAT k 1 LT on a key without TTL",
+              hint: "No TTL is infinite, so any time is earlier; a time in the past deletes the key and replies :1."),
+            x(r("SET", "k", "v") + r("EXPIREAT", "k", "0") + r("EXISTS", "k"), "+OK\r\n:1\r\n:0\r\n", "SET k v, EXPIREAT k 0",
+              hint: "A time in the past deletes the key at once and replies :1."),
+            x(r("SET", "k", "v") + r("PEXPIREAT", "k", "-1") + r("GET", "k"), "+OK\r\n:1\r\n$-1\r\n", "SET k v, PEXPIREAT k -1",
+              hint: "Negative times are in the past too."),
+            x(r("SET", "k", "v") + r("EXPIREAT", "k", "-9223372036854775") + r("EXISTS", "k"), "+OK\r\n:1\r\n:0\r\n",
+              "SET k v, EXPIREAT k -9223372036854775", hint: "The most negative seconds that fit in milliseconds: accepted, and past."),
+            x(r("EXPIREAT", "k", "abc", "FOO"), "-ERR Unsupported option FOO\r\n", "EXPIREAT k abc FOO",
+              hint: "Options are checked before the number, as for EXPIRE."),
+            x(r("EXPIREAT", "k", "abc", "NX", "XX"), "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n",
+              "EXPIREAT k abc NX XX", hint: "Options are checked before the number, as for EXPIRE."),
+            x(r("PEXPIREAT", "k", "10", "GT", "LT"), "-ERR GT and LT options at the same time are not compatible\r\n",
+              "PEXPIREAT k 10 GT LT", hint: "Redis's exact text for incompatible options."),
+            x(r("EXPIREAT", "k", "abc"), notInteger, "EXPIREAT k abc", hint: "A non-integer time: value is not an integer or out of range."),
+            x(r("PEXPIREAT", "k", "9223372036854775808"), notInteger, "PEXPIREAT k 9223372036854775808",
+              hint: "Larger than a 64-bit integer: value is not an integer or out of range."),
+            x(r("EXPIREAT", "nope", "9223372036854776"), "-ERR invalid expire time in 'expireat' command\r\n",
+              "EXPIREAT nope 9223372036854776 (seconds times 1000 overflow)", hint: "The overflow is checked before the key is looked up."),
+            x(r("EXPIREAT", "nope", "-9223372036854776"), "-ERR invalid expire time in 'expireat' command\r\n",
+              "EXPIREAT nope -9223372036854776", hint: "Negative overflow too."),
+            x(r("PEXPIREAT", "nope", "9223372036854775807"), ":0\r\n", "PEXPIREAT nope 9223372036854775807",
+              hint: "An absolute time adds nothing, so it cannot overflow: :0, there is no key."),
+            x(r("EXPIREAT", "k"), "-ERR wrong number of arguments for 'expireat' command\r\n", "EXPIREAT with no time", hint: "Arity error, as in Redis."),
+            x(r("PEXPIREAT", "k"), "-ERR wrong number of arguments for 'pexpireat' command\r\n", "PEXPIREAT with no time", hint: "Arity error, as in Redis."),
+            x(r("EXPIRETIME"), "-ERR wrong number of arguments for 'expiretime' command\r\n", "EXPIRETIME with no key", hint: "Arity error, as in Redis."),
+            x(r("PEXPIRETIME", "a", "b"), "-ERR wrong number of arguments for 'pexpiretime' command\r\n", "PEXPIRETIME with two keys",
+              hint: "Arity error, as in Redis."),
+        ]),
+
         Scenario.exchanges(stage: 6, "invalid expire times get Redis's errors", chapter: chapter + "#setting-a-time-to-live", [
             x(r("SET", "k", "v", "EX", "0"), invalidSet, "SET k v EX 0", hint: "A TTL must be positive: -ERR invalid expire time in 'set' command."),
             x(r("SET", "k", "v", "EX", "-1"), invalidSet, "SET k v EX -1", hint: "A TTL must be positive."),

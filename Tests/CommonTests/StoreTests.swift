@@ -125,12 +125,111 @@ struct StoreTests {
         (["EXPIRE", "k", "1", "nx", "gt"], "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
         (["EXPIRE", "k", "1", "gt", "lt"], "-ERR GT and LT options at the same time are not compatible\r\n"),
         (["TTL"], "-ERR wrong number of arguments for 'ttl' command\r\n"),
+        (["EXPIREAT", "k", "abc", "FOO"], "-ERR Unsupported option FOO\r\n"),
+        (["EXPIREAT", "k", "abc", "NX", "XX"], "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        (["PEXPIREAT", "k", "1", "GT", "lt"], "-ERR GT and LT options at the same time are not compatible\r\n"),
+        (["EXPIREAT", "k", "1.5"], "-ERR value is not an integer or out of range\r\n"),
+        (["PEXPIREAT", "k", "9223372036854775808"], "-ERR value is not an integer or out of range\r\n"),
+        (["EXPIREAT", "k", "9223372036854776"], "-ERR invalid expire time in 'expireat' command\r\n"),
+        (["EXPIREAT", "k", "-9223372036854776"], "-ERR invalid expire time in 'expireat' command\r\n"),
+        (["EXPIREAT", "nope", "9223372036854776"], "-ERR invalid expire time in 'expireat' command\r\n"),
+        (["EXPIREAT", "k"], "-ERR wrong number of arguments for 'expireat' command\r\n"),
+        (["PEXPIREAT", "k"], "-ERR wrong number of arguments for 'pexpireat' command\r\n"),
+        (["EXPIRETIME"], "-ERR wrong number of arguments for 'expiretime' command\r\n"),
+        (["PEXPIRETIME", "a", "b"], "-ERR wrong number of arguments for 'pexpiretime' command\r\n"),
     ] as [([String], String)])
     func errors(_ words: [String], _ expected: String) {
         let h = Harness()
         _ = h.run("SET", "k", "v")
         let reply = h.run(words)
         #expect(reply.encoded.escaped == b(expected).escaped)
+    }
+
+    @Test("EXPIREAT and PEXPIREAT take absolute Unix times; EXPIRETIME and PEXPIRETIME read them back")
+    func expireAt() {
+        let h = Harness()
+        let now = h.clock.nowMilliseconds()
+        #expect(h.run("EXPIREAT", "nope", String(now / 1000 + 10)) == .integer(0))
+        #expect(h.run("EXPIRETIME", "nope") == .integer(-2))
+        #expect(h.run("PEXPIRETIME", "nope") == .integer(-2))
+        _ = h.run("SET", "k", "v")
+        #expect(h.run("EXPIRETIME", "k") == .integer(-1))
+        #expect(h.run("PEXPIRETIME", "k") == .integer(-1))
+        #expect(h.run("PEXPIREAT", "k", String(now + 5_000)) == .integer(1))
+        #expect(h.run("PTTL", "k") == .integer(5_000))
+        #expect(h.run("PEXPIRETIME", "k") == .integer(Int(now + 5_000)))
+        #expect(h.run("EXPIREAT", "k", String(now / 1000 + 100)) == .integer(1))
+        #expect(h.run("TTL", "k") == .integer(100))
+        #expect(h.run("EXPIRETIME", "k") == .integer(Int(now / 1000 + 100)))
+        #expect(h.run("PEXPIRETIME", "k") == .integer(Int(now + 100_000)))
+        // The time is absolute: it does not move with the clock.
+        h.clock.advance(by: 30_000)
+        #expect(h.run("EXPIRETIME", "k") == .integer(Int(now / 1000 + 100)))
+        #expect(h.run("TTL", "k") == .integer(70))
+        // PERSIST: no TTL again.
+        _ = h.run("PERSIST", "k")
+        #expect(h.run("EXPIRETIME", "k") == .integer(-1))
+    }
+
+    @Test("EXPIRETIME rounds to the nearest second, as Redis does, even at Int64.max", arguments: [
+        ("99999999999499", 99_999_999_999), ("99999999999500", 100_000_000_000),
+        ("9223372036854775807", 9_223_372_036_854_776), ("9223372036854775499", 9_223_372_036_854_775),
+    ])
+    func expireTimeRounding(_ pexpireat: String, _ seconds: Int) {
+        let h = Harness()
+        _ = h.run("SET", "k", "v")
+        #expect(h.run("PEXPIREAT", "k", pexpireat) == .integer(1))
+        #expect(h.run("EXPIRETIME", "k") == .integer(seconds))
+        #expect(h.run("PEXPIRETIME", "k") == .integer(Int(pexpireat)!))
+    }
+
+    @Test("EXPIREAT and PEXPIREAT with a time already past delete the key, now included")
+    func expireAtPast() {
+        let h = Harness()
+        let now = h.clock.nowMilliseconds()
+        for time in ["-9223372036854775808", "-1", "0", "1", String(now - 1), String(now)] {
+            _ = h.run("SET", "k", "v")
+            #expect(h.run("PEXPIREAT", "k", time) == .integer(1), "PEXPIREAT k \(time)")
+            #expect(h.store.withDatabase { $0.count } == 0, "PEXPIREAT k \(time) deleted the key at once")
+        }
+        _ = h.run("SET", "k", "v")
+        #expect(h.run("EXPIREAT", "k", String(now / 1000)) == .integer(1), "now is a whole second: now itself is past")
+        #expect(h.run("EXISTS", "k") == .integer(0))
+        _ = h.run("SET", "k", "v")
+        #expect(h.run("PEXPIREAT", "k", String(now + 1)) == .integer(1))
+        h.clock.advance(by: 1)
+        #expect(h.run("EXISTS", "k") == .integer(1), "at its time the key is still alive")
+        h.clock.advance(by: 1)
+        #expect(h.run("EXISTS", "k") == .integer(0))
+        // A condition that fails wins over deleting.
+        _ = h.run("SET", "k", "v")
+        #expect(h.run("EXPIREAT", "k", "1", "GT") == .integer(0), "no TTL is infinite: 1 is not later")
+        #expect(h.run("EXPIREAT", "k", "1", "XX") == .integer(0))
+        #expect(h.run("EXISTS", "k") == .integer(1))
+        #expect(h.run("EXPIREAT", "k", "1", "LT") == .integer(1), "no TTL is infinite: 1 is earlier")
+        #expect(h.run("EXISTS", "k") == .integer(0))
+    }
+
+    @Test("EXPIREAT's NX, XX, GT and LT compare absolute times", arguments: [
+        // (TTL before in seconds from now or nil, options, new time in seconds from now, expected reply)
+        (nil, ["NX"], 10, 1), (5, ["nx"], 10, 0), (nil, ["XX"], 10, 0), (5, ["XX"], 10, 1),
+        (5, ["GT"], 10, 1), (5, ["GT"], 5, 0), (5, ["gt"], 3, 0), (nil, ["GT"], 10, 0), (5, ["LT"], 3, 1),
+        (5, ["LT"], 5, 0), (nil, ["LT"], 10, 1), (nil, ["XX", "LT"], 3, 0), (5, ["GT", "XX"], 10, 1),
+        (5, ["XX", "XX"], 10, 1),
+    ] as [(Int?, [String], Int, Int)])
+    func expireAtConditions(_ before: Int?, _ options: [String], _ seconds: Int, _ expected: Int) {
+        let h = Harness()
+        let now = Int(h.clock.nowMilliseconds() / 1000)
+        _ = h.run("SET", "k", "v")
+        if let before { _ = h.run("EXPIRE", "k", String(before)) }
+        #expect(h.run(["EXPIREAT", "k", String(now + seconds)] + options) == .integer(expected))
+        let expectedTime = expected == 1 ? now + seconds : before.map { now + $0 } ?? -1
+        #expect(h.run("EXPIRETIME", "k") == .integer(expectedTime))
+        // PEXPIREAT, the same in milliseconds.
+        let p = Harness()
+        _ = p.run("SET", "k", "v")
+        if let before { _ = p.run("EXPIRE", "k", String(before)) }
+        #expect(p.run(["PEXPIREAT", "k", String((now + seconds) * 1000)] + options) == .integer(expected))
     }
 
     @Test("active expiry deletes expired keys that nobody reads, and only those")
@@ -204,12 +303,38 @@ struct StoreTests {
         let h = Harness()
         #expect(h.run("CONFIG", "GET", "save", "appendonly")
                 == .map([.bulkString(b("save")), .bulkString([]), .bulkString(b("appendonly")), .bulkString(b("no"))]))
+        #expect(h.run("CONFIG", "GET", "maxclients") == .map([.bulkString(b("maxclients")), .bulkString(b("10000"))]))
         #expect(h.run("CONFIG", "GET", "SAVE") == .map([.bulkString(b("SAVE")), .bulkString([])]))
         #expect(h.run("CONFIG", "GET", "app*") == .map([.bulkString(b("appendonly")), .bulkString(b("no"))]))
         #expect(h.run("CONFIG", "GET", "nothing") == .map([]))
         #expect(h.run("CONFIG").encoded == b("-ERR wrong number of arguments for 'config' command\r\n"))
         #expect(throws: CommandError.wrongArity("config|get")) { try ConfigGet(parsing: args("CONFIG", "GET")) }
         #expect(throws: CommandError.unknownSubcommand(b("FOO"), of: "CONFIG")) { try ConfigGet(parsing: args("CONFIG", "FOO")) }
+    }
+
+    @Test("CONFIG GET maxclients, patterns, casing and duplicates, as Redis 7.0.15 answers them", arguments: [
+        (["MAXCLIENTS"], "*2\r\n$10\r\nMAXCLIENTS\r\n$2\r\n42\r\n"),
+        (["MaxClients"], "*2\r\n$10\r\nMaxClients\r\n$2\r\n42\r\n"),
+        (["max*"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["MAX*"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclient?"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclient[s]"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxclients[ab"], "*0\r\n"),
+        (["maxclients", "MAXCLIENTS"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["MAXCLIENTS", "max*"], "*2\r\n$10\r\nMAXCLIENTS\r\n$2\r\n42\r\n"),
+        (["max*", "MAXCLIENTS"], "*2\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+        (["maxmemory"], "*0\r\n"),
+        (["*"], "*6\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"),
+        (["save", "appendonly", "maxclients", "*"],
+         "*6\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$10\r\nmaxclients\r\n$2\r\n42\r\n"),
+    ] as [([String], String)])
+    func configGetMaxClients(_ parameters: [String], _ expected: String) throws {
+        var options = ServerOptions()
+        options.maxClients = 42
+        var context = CommandContext(server: ServerState(options: options))
+        let outcome = CommandTable.stage6.execute(args("CONFIG", "GET") + parameters.map { Array($0.utf8) }, in: &context)
+        let reply = try #require(outcome.singleReply)
+        #expect(reply.encoded.escaped == b(expected).escaped)
     }
 }
 

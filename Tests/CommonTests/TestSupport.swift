@@ -12,7 +12,8 @@ extension CommandTable {
     /// Stage 6's commands, as its manifest lists them.
     static let stage6 = CommandTable([
         Ping.self, Echo.self, SetCommand.self, Get.self, Del.self, Exists.self, DBSize.self, FlushAll.self,
-        TypeCommand.self, ConfigGet.self, Hello.self, Expire.self, PExpire.self, Persist.self, TTL.self, PTTL.self,
+        TypeCommand.self, ConfigGet.self, Hello.self, Expire.self, PExpire.self, ExpireAt.self, PExpireAt.self,
+        Persist.self, TTL.self, PTTL.self, ExpireTime.self, PExpireTime.self,
     ])
 
     /// Runs `arguments` against `store` and returns the one reply.

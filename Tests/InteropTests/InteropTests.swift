@@ -127,6 +127,77 @@ struct RedisClientTests {
     }
 }
 
+/// go-redis v5 (Debian's golang-gopkg-redis.v5-dev) must see the same
+/// replies from our newest stage as from redis-server: a Go program
+/// (Tests/Fixtures/goredis/main.go) prints one line per step against each,
+/// and the lines must be identical, except the ones listed here.
+@Suite("go-redis")
+struct GoRedisTests {
+    /// A line that differs while our newest stage lacks a command: the
+    /// step's name (the line's start), the command, the stage that brings
+    /// it, and why. Until that stage our line must be the unknown-command
+    /// error; from then on the exception lapses and the lines must match.
+    struct KnownDifference {
+        var step: String
+        var command: String
+        var untilStage: Int
+        var why: String
+    }
+
+    static let knownDifferences = [
+        KnownDifference(step: "SETNX lock (new)", command: "SETNX", untilStage: 8,
+                        why: "go-redis's SetNX with no expiration sends SETNX, which arrives with stage 8"),
+        KnownDifference(step: "SETNX foo (exists)", command: "SETNX", untilStage: 8,
+                        why: "go-redis's SetNX with no expiration sends SETNX, which arrives with stage 8"),
+    ]
+
+    /// Where Debian installs go-redis v5's source.
+    static let goRedisSource = "/usr/share/gocode/src/gopkg.in/redis.v5"
+
+    /// True if the Go compiler and go-redis v5 are installed (or CI, where they must be).
+    static let usable = Tools.isCI
+        || (Tools.installed("go") && FileManager.default.fileExists(atPath: goRedisSource) && Tools.installed("redis-server"))
+
+    @Test("the same lines against our newest stage and redis-server",
+          .enabled(if: usable, "go or go-redis v5 is not installed (apt-get install golang-go golang-gopkg-redis.v5-dev); skipped locally, required when CI=true"))
+    func sameOutput() throws {
+        try Tools.require("redis-server")
+        guard Tools.installed("go"), FileManager.default.fileExists(atPath: Self.goRedisSource) else {
+            throw Tools.ToolMissing(description: "go or go-redis v5 is missing, and CI=true requires them (apt-get install golang-go golang-gopkg-redis.v5-dev)")
+        }
+        // Build offline, outside the package: GOPATH mode, Debian's gocode tree.
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("goredis-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let source = Tools.packageRoot + "/Tests/Fixtures/goredis/main.go"
+        let build = try Tools.run("env GO111MODULE=off GOPATH='\(work)/gopath:/usr/share/gocode' GOCACHE='\(work)/cache' "
+                                  + "go build -o '\(work)/goredis-check' '\(source)'", timeoutSeconds: 300)
+        try #require(build.status == 0, "go build failed:\n\(build.output)")
+
+        func lines(against kind: String) throws -> [String] {
+            let server = try RedisClientTests.start(kind)
+            defer { server.stop() }
+            let run = try Tools.run("'\(work)/goredis-check' 127.0.0.1:\(server.port)", timeoutSeconds: 60)
+            #expect(run.status == 0, "\(kind): the go-redis program exited \(run.status):\n\(run.output)")
+            return run.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        let ours = try lines(against: "ours")
+        let redis = try lines(against: "redis")
+        #expect(ours.count == redis.count, "ours printed \(ours.count) lines, redis-server \(redis.count):\n\(ours.joined(separator: "\n"))")
+        #expect(redis.contains("GET foo after DEL: redis.Nil"), "redis-server's run did not get as far as GET of a missing key:\n\(redis.joined(separator: "\n"))")
+        for (our, theirs) in zip(ours, redis) where our != theirs {
+            let known = Self.knownDifferences.first { theirs.hasPrefix($0.step + ": ") && Tools.newestStage < $0.untilStage }
+            guard let known else {
+                Issue.record("go-redis sees a difference:\n  ours:         \(our)\n  redis-server: \(theirs)")
+                continue
+            }
+            let unknownCommand = "\(known.step): error: ERR unknown command '\(known.command.lowercased())'"
+            #expect(our.hasPrefix(unknownCommand),
+                    "\(known.step) differs as listed (\(known.why)), but ours is not the unknown-command error: \(our)")
+        }
+    }
+}
+
 /// Finding and running external tools.
 enum Tools {
     /// True under CI, where missing tools are failures, not skips.

@@ -1,20 +1,27 @@
 // @chapter 6
 /// `EXPIRE key seconds [NX | XX | GT | LT]` and
-/// `PEXPIRE key milliseconds [NX | XX | GT | LT]`: set a key's time to live.
+/// `PEXPIRE key milliseconds [NX | XX | GT | LT]`: set a key's time to live;
+/// `EXPIREAT key unix-seconds [...]` and `PEXPIREAT key unix-milliseconds
+/// [...]`: the same with an absolute Unix time.
 ///
 /// Replies `:1` if the TTL was set and `:0` if not (no such key, or the
 /// condition failed). A time in the past, zero or negative included,
 /// deletes the key at once and replies `:1`, as in Redis.
 public struct ExpireRequest: Sendable, Equatable {
-    /// The unit of the number, which also names the command.
+    /// The unit of the number.
     public enum Unit: Sendable {
-        /// `EXPIRE`: seconds.
+        /// `EXPIRE`, `EXPIREAT`: seconds.
         case seconds
-        /// `PEXPIRE`: milliseconds.
+        /// `PEXPIRE`, `PEXPIREAT`: milliseconds.
         case milliseconds
+    }
 
-        /// The command's name, for error texts.
-        var commandName: String { self == .seconds ? "expire" : "pexpire" }
+    /// What the number counts from.
+    public enum Base: Sendable {
+        /// `EXPIRE`, `PEXPIRE`: a time to live, from now.
+        case now
+        /// `EXPIREAT`, `PEXPIREAT`: a Unix time, from 1970.
+        case unixEpoch
     }
 
     // snippet: conditions
@@ -44,18 +51,31 @@ public struct ExpireRequest: Sendable, Equatable {
 
     /// The key.
     package var key: [UInt8]
-    /// The TTL in `unit`s from now, as given (may be negative).
+    /// The number as given, in `unit`s from `base` (may be negative).
     package var amount: Int
     /// Seconds or milliseconds.
     package var unit: Unit
+    /// From now, or from 1970.
+    package var base: Base
     /// NX, XX, GT, LT, or none of them.
     package var conditions = Conditions()
 
+    /// The command's name, for error texts.
+    var commandName: String {
+        switch (self.unit, self.base) {
+        case (.seconds, .now): "expire"
+        case (.milliseconds, .now): "pexpire"
+        case (.seconds, .unixEpoch): "expireat"
+        case (.milliseconds, .unixEpoch): "pexpireat"
+        }
+    }
+
     /// Parses the command. Like Redis, the options are checked before the
     /// number, so `EXPIRE k abc FOO` complains about FOO.
-    public init(parsing arguments: [[UInt8]], unit: Unit) throws(CommandError) {
+    public init(parsing arguments: [[UInt8]], unit: Unit, base: Base = .now) throws(CommandError) {
         self.key = arguments[1]
         self.unit = unit
+        self.base = base
         for option in arguments.dropFirst(3) {
             if option.equalsIgnoringASCIICase("NX") { self.conditions.ifNoExpiry = true }
             else if option.equalsIgnoringASCIICase("XX") { self.conditions.ifHasExpiry = true }
@@ -69,11 +89,11 @@ public struct ExpireRequest: Sendable, Equatable {
         }
         if c.ifLater && c.ifEarlier { throw CommandError("ERR GT and LT options at the same time are not compatible") }
         guard let amount = RequestParser.parseInteger(arguments[2]) else { throw .notAnInteger }
+        self.amount = amount
         // Turning seconds into milliseconds must not overflow.
         if unit == .seconds && (amount > Int.max / 1000 || amount < Int.min / 1000) {
-            throw .invalidExpireTime(unit.commandName)
+            throw .invalidExpireTime(self.commandName)
         }
-        self.amount = amount
     }
 
     // snippet: expire-apply
@@ -81,10 +101,12 @@ public struct ExpireRequest: Sendable, Equatable {
     public func apply(to store: Store) -> RESPValue {
         store.withDatabase { database -> RESPValue in
             let milliseconds = Int64(self.unit == .seconds ? self.amount * 1000 : self.amount)
-            // "When", as an absolute time; it must not overflow either.
-            let (deadline, overflow) = milliseconds.addingReportingOverflow(database.now)
+            // "When", as an absolute time; adding now must not overflow
+            // either. (EXPIREAT and PEXPIREAT add nothing.)
+            let base = self.base == .now ? database.now : 0
+            let (deadline, overflow) = milliseconds.addingReportingOverflow(base)
             guard !overflow else {
-                return CommandError.invalidExpireTime(self.unit.commandName).reply
+                return CommandError.invalidExpireTime(self.commandName).reply
             }
             let current = database.expiry(of: self.key)
             if current == .missing { return .integer(0) }
@@ -102,7 +124,7 @@ public struct Expire: Command, Equatable {
     public static let arity = -3
     public static let flags: CommandFlags = [.write]
 
-    /// The parsed request, shared with PEXPIRE.
+    /// The parsed request, shared with PEXPIRE, EXPIREAT and PEXPIREAT.
     package var request: ExpireRequest
 
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
@@ -120,11 +142,49 @@ public struct PExpire: Command, Equatable {
     public static let arity = -3
     public static let flags: CommandFlags = [.write]
 
-    /// The parsed request, shared with EXPIRE.
+    /// The parsed request, shared with EXPIRE, EXPIREAT and PEXPIREAT.
     package var request: ExpireRequest
 
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
         self.request = try ExpireRequest(parsing: arguments, unit: .milliseconds)
+    }
+
+    public func apply(to context: inout CommandContext) -> Outcome {
+        .reply(self.request.apply(to: context.store))
+    }
+}
+
+/// `EXPIREAT key unix-seconds [NX | XX | GT | LT]`: EXPIRE with an absolute
+/// time. A time already past deletes the key, as with EXPIRE.
+public struct ExpireAt: Command, Equatable {
+    public static let name = "expireat"
+    public static let arity = -3
+    public static let flags: CommandFlags = [.write]
+
+    /// The parsed request, shared with EXPIRE, PEXPIRE and PEXPIREAT.
+    package var request: ExpireRequest
+
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        self.request = try ExpireRequest(parsing: arguments, unit: .seconds, base: .unixEpoch)
+    }
+
+    public func apply(to context: inout CommandContext) -> Outcome {
+        .reply(self.request.apply(to: context.store))
+    }
+}
+
+/// `PEXPIREAT key unix-milliseconds [NX | XX | GT | LT]`: PEXPIRE with an
+/// absolute time.
+public struct PExpireAt: Command, Equatable {
+    public static let name = "pexpireat"
+    public static let arity = -3
+    public static let flags: CommandFlags = [.write]
+
+    /// The parsed request, shared with EXPIRE, PEXPIRE and EXPIREAT.
+    package var request: ExpireRequest
+
+    public init(parsing arguments: [[UInt8]]) throws(CommandError) {
+        self.request = try ExpireRequest(parsing: arguments, unit: .milliseconds, base: .unixEpoch)
     }
 
     public func apply(to context: inout CommandContext) -> Outcome {

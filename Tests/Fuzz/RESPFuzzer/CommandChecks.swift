@@ -18,7 +18,8 @@ enum CommandChecks {
         Ping.self, Echo.self,
         SetCommand.self, Get.self, Del.self, Exists.self, DBSize.self, FlushAll.self, TypeCommand.self,
         ConfigGet.self, Hello.self,
-        Expire.self, PExpire.self, Persist.self, TTL.self, PTTL.self,
+        Expire.self, PExpire.self, ExpireAt.self, PExpireAt.self, Persist.self,
+        TTL.self, PTTL.self, ExpireTime.self, PExpireTime.self,
     ])
 
     /// Runs `requests` in order, then checks the whole store.
