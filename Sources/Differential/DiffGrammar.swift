@@ -53,14 +53,15 @@ public enum DiffGrammar {
             stage: 5,
             commands: [.set, .get, .del, .exists, .dbsize, .flushall, .type, .configGet, .hello],
             setOptions: [.nx, .xx, .get],
-            configParameters: ["save", "appendonly"]),
+            configParameters: ["save", "appendonly", "maxclients"]),
         DiffStageGrammar(
             stage: 6,
-            // An absolute-time command is `.expire("EXPIREAT", unit: .seconds, absolute: true)`;
-            // EXPIRETIME is `.timeQuery("EXPIRETIME", unit: .seconds)`.
             commands: [
                 .expire("EXPIRE", unit: .seconds), .expire("PEXPIRE", unit: .milliseconds),
+                .expire("EXPIREAT", unit: .seconds, absolute: true),
+                .expire("PEXPIREAT", unit: .milliseconds, absolute: true),
                 .persist, .timeQuery("TTL", unit: .seconds), .timeQuery("PTTL", unit: .milliseconds),
+                .timeQuery("EXPIRETIME", unit: .seconds), .timeQuery("PEXPIRETIME", unit: .milliseconds),
             ],
             setOptions: [.ex, .px, .exat, .pxat, .keepTTL]),
     ]
