@@ -267,7 +267,7 @@ def probe_source(chapter):
 # MARK: - Exercises
 
 PACKAGE_SWIFT = """\
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 //
 // Exercise {n}: {title}. A standalone package: `Common` is the course's
 // library as of chapter {previous}, and `{executable}` is your server.

@@ -35,8 +35,20 @@ public protocol Command: Sendable {
 
     /// Runs the command and says what the client gets back.
     func apply(to context: inout CommandContext) throws(CommandError) -> Outcome
+
+    /// Parses, then applies: what the table calls. The default below is
+    /// all any command needs; being a requirement, it is compiled once per
+    /// command type, specialized, and the table reaches it in one call.
+    static func run(_ arguments: [[UInt8]], in context: inout CommandContext) throws(CommandError) -> Outcome
 }
 // end-snippet
+
+extension Command {
+    /// Parses `arguments`, then applies the command to `context`.
+    public static func run(_ arguments: [[UInt8]], in context: inout CommandContext) throws(CommandError) -> Outcome {
+        try Self(parsing: arguments).apply(to: &context)
+    }
+}
 
 extension Command {
     /// Most commands are plain: they run, answer once, and write nothing

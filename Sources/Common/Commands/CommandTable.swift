@@ -17,10 +17,10 @@
 /// no command has to repeat them.
 public struct CommandTable: Sendable {
     // snippet: entry
-    /// One command as the table keeps it: its metadata, and a function that
-    /// parses and applies it. The function is written once per command
-    /// type by `Entry.init`, so each call runs the command's own code,
-    /// specialized, with no existential box for the parsed command.
+    /// One command as the table keeps it: its metadata, and its `run`
+    /// (parse, then apply; see `Command.run`), compiled for that command
+    /// type: a call runs the command's own code, specialized, with no
+    /// existential box for the parsed command.
     struct Entry: Sendable {
         let name: String
         let arity: Int
@@ -31,9 +31,7 @@ public struct CommandTable: Sendable {
             self.name = C.name
             self.arity = C.arity
             self.flags = C.flags
-            self.run = { arguments, context throws(CommandError) in
-                try C(parsing: arguments).apply(to: &context)
-            }
+            self.run = C.run
         }
     }
     // end-snippet

@@ -67,15 +67,17 @@ public final class AsyncConnection: Sendable {
         while true {
             // A graceful shutdown has begun: read as if the client hung up.
             if self.reactor.isShuttingDown { return .hungUp }
-            if self.outbox.hasPending { return .outboxReady }
             let (count, readErrno) = AsyncConnection.receive(self.fd, appendingTo: &parser)
             if count > 0 { return .received(count) }
             if count == 0 { return .hungUp }
             switch readErrno {
             case Platform.Errno.again, Platform.Errno.wouldBlock:
-                // Nothing to read yet: park this task until the reactor says
-                // the socket is readable (or the outbox wakes it). The
-                // thread moves on to other tasks.
+                // Nothing to read. Messages from other clients go out now;
+                // looking only here (not before `recv`) means a stream of
+                // messages can never keep this client's own commands unread.
+                if self.outbox.hasPending { return .outboxReady }
+                // Park this task until the reactor says the socket is
+                // readable, or the outbox wakes it. The thread moves on.
                 await self.reactor.waitUntilReadable(self.fd)
             case Platform.Errno.interrupted:
                 continue

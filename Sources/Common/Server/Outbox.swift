@@ -29,6 +29,8 @@ public final class Outbox: Sendable {
     /// True while `pending` holds bytes: a lock-free check for the serve
     /// loop, which looks after every command.
     private let nonEmpty = Atomic<Bool>(false)
+    /// Set once the limit is passed: checked after every command.
+    private let overflowed = Atomic<Bool>(false)
     /// Called after every accepted `send`, to wake the client's task.
     private let wake: @Sendable () -> Void
     /// Called once, under the lock, when the limit is passed: cuts the
@@ -56,6 +58,7 @@ public final class Outbox: Sendable {
             guard pending.bytes.count + bytes.count <= self.limit else {
                 pending.overflowed = true
                 pending.bytes = []
+                self.overflowed.store(true, ordering: .releasing)
                 self.overflow()
                 return false
             }
@@ -73,7 +76,7 @@ public final class Outbox: Sendable {
     package var hasPending: Bool { self.nonEmpty.load(ordering: .acquiring) }
 
     /// True once the client fell too far behind.
-    package var hasOverflowed: Bool { self.pending.withLock { $0.overflowed } }
+    package var hasOverflowed: Bool { self.overflowed.load(ordering: .acquiring) }
 
     /// Accepts nothing more: the connection is closing.
     func close() {

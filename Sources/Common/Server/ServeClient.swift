@@ -46,6 +46,8 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
                 // Messages this very command caused for this client (a
                 // PUBLISH to its own channel) go before its reply, as in Redis.
                 connection.outbox.drain(into: &replies)
+                // Cut for falling behind: run nothing more for this client.
+                if connection.outbox.hasOverflowed { return }
                 // A suspended client waits here, with its replies so far sent.
                 while case .suspend(let suspension) = outcome {
                     guard await send(&replies, to: connection) else { return }

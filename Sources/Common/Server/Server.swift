@@ -62,14 +62,17 @@ public final class Server: Sendable {
         let options = self.state.options
         let listener = try AsyncListener(host: options.bindAddress, port: options.port, reactor: self.reactor,
                                          maxClients: options.maxClients, outboxLimit: options.outboxLimit)
+        // end-snippet
+        // snippet: shutdown
+        // Ready to be stopped before anyone can know that the server
+        // listens: a SIGTERM or `shutdown()` right after a client's first
+        // connect is never lost.
+        let shutdown = GracefulShutdown(reactor: self.reactor, listener: listener, exitsAtDeadline: self.handlesSignals)
+        if self.handlesSignals { shutdown.handleSignals() }
+        self.shutdownHandle.withLock { $0 = shutdown }
         log("\(self.title) listening on \(listener.address), \(self.reactor.backend) reactor")
         onListening(listener.address)
         // end-snippet
-        // snippet: shutdown
-        let shutdown = GracefulShutdown(reactor: self.reactor, listener: listener, exitsAtDeadline: self.handlesSignals)
-        if self.handlesSignals { shutdown.handleSignals() }
-        // end-snippet
-        self.shutdownHandle.withLock { $0 = shutdown }
 
         // snippet: serve
         // Accept clients until a shutdown begins, and give each one its own
