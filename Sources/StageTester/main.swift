@@ -250,7 +250,7 @@ if options.all {
 
 if options.json {
     let selection = options.all ? "every stage on its own (--all)"
-        : options.only.map { "stage \($0)'s own scenarios (--only \($0))" } ?? "stages 1 to \(options.stage!) (--stage \(options.stage!))"
+        : options.only.map { "stage \($0)'s own scenarios (--only \($0))" } ?? "stages 1 to \(options.stage!) (--stage \(options.stage!))".replacingOccurrences(of: "stages 1 to 1 ", with: "stage 1 ")
     log(report(results, selection: selection).rendered())
 }
 Platform.exit(results.allSatisfy(\.passed) ? 0 : 1)
