@@ -167,7 +167,7 @@ public enum Gate {
                 // timeout or a wrong reply; not of a server that never started.
                 if failure.diagnosis?.kind != .serverDidNotStart {
                     failure.diagnosis = GateDiagnosis(.serverExited,
-                        "The server process exited during this step: did it crash? Its last output is below (under problem).")
+                        "The server process exited during this step: did it crash? Its last output is under problem.")
                 }
             }
             throw failure

@@ -135,7 +135,7 @@ public struct GateDiagnosis: Sendable, Equatable {
         case .closed?:
             return count == 0 ? noReply(.closed) : GateDiagnosis(.connectionClosed,
                 "The server closed the connection after \(count) right replies. Did it crash, or hang up after reading? "
-                + "(If it exited, its output is below.)")
+                + "(If it exited, its output is under problem.)")
         case .timedOut?: return count == 0 ? noReply(ending!) : nil
         case nil: return nil
         }
@@ -147,7 +147,7 @@ public struct GateDiagnosis: Sendable, Equatable {
         case .closed:
             GateDiagnosis(.connectionClosed,
                 "The server closed the connection without replying. Did it crash, or hang up after reading? "
-                + "(If it exited, its output is below.)")
+                + "(If it exited, its output is under problem.)")
         case .timedOut(let seconds):
             GateDiagnosis(.timedOut,
                 "Timed out waiting for a reply: nothing came back within \(seconds) s. "

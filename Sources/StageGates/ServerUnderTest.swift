@@ -165,7 +165,7 @@ public final class ServerUnderTest {
                     step: "start the server: \(self.label)",
                     problem: "the server exited before accepting connections. Its output:\n\(self.recentOutput)",
                     diagnosis: GateDiagnosis(.serverDidNotStart,
-                        "The server didn't start: it exited before accepting connections. Read its output below (under problem)."),
+                        "The server didn't start: it exited before accepting connections. Its output is under problem."),
                     hint: "Does the server accept --port? Is the port already in use?",
                     chapter: "Tutorials/01-bind-a-port.md#run-it")
             }
@@ -185,7 +185,7 @@ public final class ServerUnderTest {
             diagnosis: self.template.map { !$0.contains("{port}") } == true ? GateDiagnosis.missingPort(self.template!)
                 : GateDiagnosis(.connectionRefused,
                     "Connection refused for \(timeout) s: the server runs but nothing listens on 127.0.0.1:\(self.port), the port it was given. "
-                    + "Its output is below (under problem)."),
+                    + "Its output is under problem."),
             hint: "Does the server listen on the port it is given, on 127.0.0.1?",
             chapter: "Tutorials/01-bind-a-port.md#run-it")
     }
