@@ -39,14 +39,37 @@ require-stage = @case " $(STAGES) " in *" $(1) "*) ;; *) echo "There is no stage
 # The gate tests: `$(call gates,STAGES)` runs gates STAGES only (see Tests/GateTests).
 gates = GATE_STAGES="$(1)" swift test --skip-build --filter GateTests
 
-.PHONY: help build test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check diff test-diff clean bench bench-quick soak fuzz
+.PHONY: help build install-tester test test-unit test-gates test-poll test-interop test-shutdown test-tester test-redis test-tutorials test-tsan test-asan test-exercises run-server run-client check diff test-diff clean bench bench-quick soak fuzz
+
+# `make help` shows the targets in groups: those for learners, then for
+# teachers, in the order listed here (a target may be in both), then every
+# other target, for maintainers, in the Makefile's order. A new target
+# appears under maintainers until it is listed here.
+LEARNER_TARGETS := stage-% run-server run-client exercise-% check-exercise-% diff-stage-% test-stage-% check
+TEACHER_TARGETS := check install-tester exercise-% diff-stage-% test-tester
+
+# $(call help-group,TARGETS): the `make` line of each of TARGETS that has a
+# `## description`, in that order; with TARGETS empty, of every target in
+# neither group.
+help-group = grep -hE '^[a-zA-Z0-9_%-]+:.*\#\# ' $(MAKEFILE_LIST) | \
+	awk -v only="$(1)" -v grouped="$(LEARNER_TARGETS) $(TEACHER_TARGETS)" ' \
+		BEGIN { FS = ":.*\#\# " } { name[NR] = $$1; text[$$1] = $$2 } \
+		function show(target, shown) { shown = target; gsub("%", "N", shown); printf "  make %-22s %s\n", shown, text[target] } \
+		END { if (only != "") { n = split(only, list, " "); for (i = 1; i <= n; i++) if (list[i] in text) show(list[i]) } \
+		      else { split(grouped, list, " "); for (i in list) taken[list[i]] = 1; for (i = 1; i <= NR; i++) if (!(name[i] in taken)) show(name[i]) } }'
 
 help: ## Show this help
 	@echo "Redis from Scratch, in Swift. The stages:"
 	@for folder in $(STAGE_FOLDERS); do n=$${folder%%-*}; printf '  %2d  %s\n' $$((10#$$n)) "$${folder#*-}"; done
 	@echo
-	@grep -hE '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "}; {gsub("%", "N", $$1); printf "  make %-22s %s\n", $$1, $$2}'
+	@echo "Learners: build a stage, run it, check your own:"
+	@$(call help-group,$(LEARNER_TARGETS))
+	@echo
+	@echo "Teachers: hand out stages, grade any server:"
+	@$(call help-group,$(TEACHER_TARGETS))
+	@echo
+	@echo "Maintainers: test, measure and clean the course itself:"
+	@$(call help-group,)
 	@echo
 	@echo "  N is a stage number (1-$(NEWEST)); PORT defaults to 6379."
 
@@ -65,8 +88,27 @@ run-client: ## Run our redis-client against PORT (interactive prompt)
 run-server: ## Run the newest stage on PORT
 	@$(MAKE) --no-print-directory stage-$(NEWEST)
 
-test: build test-unit test-gates test-poll test-interop test-shutdown test-tester test-tutorials test-redis ## Run everything: unit tests, every gate (epoll and poll), interop, shutdown, stage-tester, chapter checks, gates against redis-server
-	@echo "make test: all passed."
+# What `make test` runs, in order; it stops at the first that fails.
+TEST_TARGETS := build test-unit test-gates test-poll test-interop test-shutdown test-tester test-tutorials test-redis
+# Everything `make test` printed, for its summary of skipped tests.
+TEST_LOG ?= .build/make-test.log
+
+# Each target's output is also kept in TEST_LOG; at the end, every line that
+# says something was skipped (our `SKIPPED:` marker, or Swift Testing's
+# `Test "..." skipped: "reason"`) is repeated in one summary.
+test: ## Run everything: unit tests, every gate (epoll and poll), interop, shutdown, stage-tester, chapter checks, gates against redis-server; ends with what was skipped and why
+	@mkdir -p $(dir $(TEST_LOG)) && : > $(TEST_LOG); status=0; failed=; \
+	for target in $(TEST_TARGETS); do \
+		echo "make-test-target: $$target" >> $(TEST_LOG); \
+		$(MAKE) --no-print-directory $$target 2>&1 | tee -a $(TEST_LOG); status=$${PIPESTATUS[0]}; \
+		if [ $$status -ne 0 ]; then failed=$$target; break; fi; \
+	done; \
+	skipped=$$(awk '/^make-test-target: / { target = $$2; next } /SKIPPED:|Test ".*" skipped/ { sub(/^[^A-Za-z]*/, ""); sub(/^test-[a-z]+: /, ""); print "make " target ": " $$0 }' $(TEST_LOG) | sort -u); \
+	echo; \
+	if [ -n "$$skipped" ]; then echo "make test: skipped, and why:"; echo "$$skipped" | sed 's/^/  /'; \
+	else echo "make test: nothing was skipped."; fi; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED in make $$failed (everything it printed: $(TEST_LOG))." >&2; exit $$status; fi; \
+	echo "make test: all passed."
 
 test-unit: ## Unit tests of Common (RESP parser, encoder, sockets)
 	swift test --skip-build --filter CommonTests
@@ -131,12 +173,31 @@ test-tsan: ## The gates of stages 4+ under ThreadSanitizer, servers included; an
 test-asan: ## Every test under AddressSanitizer and LeakSanitizer, servers included; any report fails
 	$(call sanitized-tests,address,$(ASAN_BUILD),ASAN_OPTIONS="$(ASAN_RUN_OPTIONS) log_path=$(abspath $(ASAN_BUILD))/reports/asan" LSAN_OPTIONS="$(LSAN_RUN_OPTIONS)",)
 
-check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {port}' or ADDRESS=host:port
+# stage-tester's options from make's variables: REPORT=json, QUIET=1, VERBOSE=1.
+TESTER_FLAGS = $(if $(REPORT),--report $(REPORT)) $(if $(QUIET),--quiet) $(if $(VERBOSE),--verbose)
+
+# Only stage-tester writes to stdout (make check REPORT=json > result.json
+# is the report alone): the build and the command line go to stderr.
+check: ## Run gate STAGE=N with stage-tester against any server: SERVER='cmd {port}' or ADDRESS=host:port; REPORT=json, QUIET=1, VERBOSE=1
 	@if [ -z "$(STAGE)" ] || { [ -z "$(SERVER)" ] && [ -z "$(ADDRESS)" ]; }; then \
-		echo "usage: make check STAGE=N SERVER='python3 my_server.py --port {port}'"; \
+		echo "usage: make check STAGE=N SERVER='python3 my_server.py --port {port}' [REPORT=json] [QUIET=1 | VERBOSE=1]"; \
 		echo "       make check STAGE=N ADDRESS=127.0.0.1:6379"; exit 2; fi
-	@swift build --product stage-tester
-	.build/debug/stage-tester --stage $(STAGE) $(if $(ADDRESS),--address $(ADDRESS),-- $(SERVER))
+	@swift build --product stage-tester >&2
+	@echo "$(strip .build/debug/stage-tester --stage $(STAGE) $(TESTER_FLAGS) $(if $(ADDRESS),--address $(ADDRESS),-- $(SERVER)))" >&2
+	@.build/debug/stage-tester --stage $(STAGE) $(TESTER_FLAGS) $(if $(ADDRESS),--address $(ADDRESS),-- $(SERVER))
+
+# Where `make install-tester` puts stage-tester.
+PREFIX ?= $(HOME)/.local/bin
+# On Linux the Swift runtime and Foundation are linked in, so that the one
+# file runs on a machine without Swift (macOS ships the runtime).
+STATIC_SWIFT := $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib)
+
+install-tester: ## Build stage-tester (release, one self-contained file) and copy it to PREFIX (default ~/.local/bin)
+	swift build -c release --product stage-tester $(STATIC_SWIFT)
+	@mkdir -p "$(PREFIX)"
+	@install -m 755 "$$(swift build -c release $(STATIC_SWIFT) --show-bin-path)/stage-tester" "$(PREFIX)/stage-tester"
+	@echo "Installed $(PREFIX)/stage-tester ($$("$(PREFIX)/stage-tester" --version)). Copy that one file to hand it out."
+	@case ":$$PATH:" in *":$(PREFIX):"*) ;; *) echo "$(PREFIX) is not on your PATH: run $(PREFIX)/stage-tester, or add the folder to PATH.";; esac
 
 # Differential fuzzing (stage-tester --diff, Sources/Differential): random
 # commands sent to a server and to redis-server, every reply compared.
@@ -179,7 +240,7 @@ check-exercise-%: ## Build your exercise workspace Exercises/NN-name and run gat
 	if [ -z "$$dir" ]; then echo "There is no Exercises/$(call nn,$*)-*: start it with make exercise-$*" >&2; exit 2; fi; \
 	swift build --package-path "$$dir" && \
 	swift build --product stage-tester && \
-	.build/debug/stage-tester --stage $* -- "$$(swift build --package-path "$$dir" --show-bin-path)/Exercise$(call nn,$*)" --port '{port}'
+	.build/debug/stage-tester --stage $* $(TESTER_FLAGS) -- "$$(swift build --package-path "$$dir" --show-bin-path)/Exercise$(call nn,$*)" --port '{port}'
 
 test-exercises: ## Prove every exercise (in a temp dir): builds, passes gate N-1, fails gate N, lacks chapter N's types
 	./.ci/check-exercises

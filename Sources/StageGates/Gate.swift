@@ -163,6 +163,12 @@ public enum Gate {
             if !server.isRunning {
                 failure.problem = (failure.problem.map { $0 + "; " } ?? "")
                     + "the server process has exited. Its last output:\n" + server.recentOutput
+                // Its exit is the cause of a closed or refused connection, a
+                // timeout or a wrong reply; not of a server that never started.
+                if failure.diagnosis?.kind != .serverDidNotStart {
+                    failure.diagnosis = GateDiagnosis(.serverExited,
+                        "The server process exited during this step: did it crash? Its last output is under problem.")
+                }
             }
             throw failure
         }

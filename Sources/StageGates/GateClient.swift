@@ -35,6 +35,8 @@ public final class GateClient {
         } catch {
             throw GateFailure(
                 step: "connect to \(host):\(port)", problem: "\(error)",
+                diagnosis: GateDiagnosis(.connectionRefused,
+                    "Connection refused: nothing listens on \(host):\(port) any more. Did the server stop accepting, or exit?"),
                 hint: "Is the server listening on the port it was given (--port)?", chapter: chapter)
         }
     }
@@ -48,7 +50,9 @@ public final class GateClient {
         do {
             try self.connection.write(bytes)
         } catch {
-            throw GateFailure(step: "send", sent: bytes, problem: "\(error)", hint: hint, chapter: self.chapter)
+            throw GateFailure(step: "send", sent: bytes, problem: "\(error)",
+                              diagnosis: GateDiagnosis(.connectionClosed, "The server closed the connection before this request could be sent."),
+                              hint: hint, chapter: self.chapter)
         }
     }
 
@@ -76,6 +80,7 @@ public final class GateClient {
         var received = self.pending
         self.pending = []
         var problem: String?
+        var ending: GateDiagnosis.Ending?
         while received.count < expected.count {
             // Stop as soon as the reply went wrong, after a short wait to
             // collect the rest of the wrong reply for the message.
@@ -88,14 +93,17 @@ public final class GateClient {
             case .bytes(let bytes): received += bytes
             case .timeout:
                 problem = "no more bytes within \(Double(self.timeoutMilliseconds) / 1000) s"
+                ending = .timedOut(seconds: Double(self.timeoutMilliseconds) / 1000)
             case .closed:
                 problem = "the server closed the connection"
+                ending = .closed
             }
             if problem != nil { break }
         }
         guard received.count >= expected.count, received.starts(with: expected) else {
-            throw GateFailure(step: step, sent: self.lastSent, expected: expected, received: received,
-                              problem: problem, hint: hint, chapter: self.chapter)
+            throw GateFailure(step: step, sent: self.lastSent, expected: expected, received: received, problem: problem,
+                              diagnosis: GateDiagnosis.compare(expected: expected, received: received, ending: ending),
+                              hint: hint, chapter: self.chapter)
         }
         self.pending = Array(received[expected.count...])
         self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: expected, received: expected))
@@ -153,12 +161,18 @@ public final class GateClient {
                 throw GateFailure(step: step, sent: self.lastSent, received: Array(parser.unparsedBytes),
                                   problem: "\(error)", hint: hint, chapter: self.chapter)
             }
+            let ending: GateDiagnosis.Ending
             switch self.readSome(timeoutMilliseconds: self.timeoutMilliseconds) {
-            case .bytes(let bytes): parser.append(bytes)
-            case .timeout, .closed:
-                throw GateFailure(step: step, sent: self.lastSent, received: Array(parser.unparsedBytes),
-                                  problem: "no complete reply arrived", hint: hint, chapter: self.chapter)
+            case .bytes(let bytes):
+                parser.append(bytes)
+                continue
+            case .timeout: ending = .timedOut(seconds: Double(self.timeoutMilliseconds) / 1000)
+            case .closed: ending = .closed
             }
+            let received = Array(parser.unparsedBytes)
+            throw GateFailure(step: step, sent: self.lastSent, received: received, problem: "no complete reply arrived",
+                              diagnosis: received.isEmpty ? GateDiagnosis.noReply(ending) : nil,
+                              hint: hint, chapter: self.chapter)
         }
     }
 

@@ -15,15 +15,22 @@ public struct GateFailure: Error, CustomStringConvertible, Sendable {
     /// What happened instead, when it was not a wrong reply (a timeout, a
     /// refused connection, a closed socket).
     public var problem: String?
+    /// The likely cause, read from the bytes (see `GateDiagnosis`): shown
+    /// before the step's own hint, which assumes the step's own mistake.
+    public var diagnosis: GateDiagnosis?
     /// A one-line suggestion of the likely mistake.
     public var hint: String
     /// The chapter section that explains the behaviour, such as
     /// `Tutorials/02-ping.md#one-read-is-not-one-command`.
     public var chapter: String
 
-    /// Creates a failure report.
+    /// Creates a failure report. Without a `diagnosis`, one is read from
+    /// `expected` and `received` when both are given.
     public init(step: String, sent: [UInt8]? = nil, expected: [UInt8]? = nil, received: [UInt8]? = nil,
-                problem: String? = nil, hint: String, chapter: String) {
+                problem: String? = nil, diagnosis: GateDiagnosis? = nil, hint: String, chapter: String) {
+        self.diagnosis = diagnosis ?? expected.flatMap { expected in
+            received.flatMap { GateDiagnosis.compare(expected: expected, received: $0) }
+        }
         self.step = step
         self.sent = sent
         self.expected = expected
@@ -39,9 +46,15 @@ public struct GateFailure: Error, CustomStringConvertible, Sendable {
         if let expected = self.expected { lines.append("expected: \(GateFailure.show(expected))") }
         if let received = self.received { lines.append("received: \(received.isEmpty ? "(nothing)" : GateFailure.show(received))") }
         if let problem = self.problem { lines.append("problem:  \(problem)") }
+        if let diagnosis = self.diagnosis { lines.append("cause:    \(diagnosis.text)") }
         lines.append("hint:     \(self.hint)")
         lines.append("read:     \(self.chapter)")
         return lines.joined(separator: "\n")
+    }
+
+    /// What to try first: the diagnosis when there is one, else the hint.
+    public var firstAdvice: String {
+        self.diagnosis?.text ?? self.hint
     }
 
     /// Escaped bytes, shortened in the middle when long (a 1 MB payload

@@ -21,6 +21,9 @@ public final class ServerUnderTest {
     public let label: String
     /// The process we started, or nil for a server that was already running.
     private let pid: Int32?
+    /// The command as given, with `{port}` still in it (nil for a server
+    /// that was already running).
+    private var template: String?
     /// Where the started server's output goes, for failure messages.
     private let logFile: URL?
     /// Set once `stop()` has run.
@@ -57,6 +60,7 @@ public final class ServerUnderTest {
                                   hint: "Check the server command.", chapter: "Tutorials/01-bind-a-port.md#run-it")
             }
             let candidate = ServerUnderTest(pid: pid, port: port, command: command, logFile: logFile)
+            candidate.template = commandTemplate
             do {
                 try candidate.waitUntilAccepting(timeout: readyTimeout)
                 self.init(taking: candidate)
@@ -87,6 +91,7 @@ public final class ServerUnderTest {
     /// Takes over `other`'s process, which `other` will then no longer stop.
     private convenience init(taking other: ServerUnderTest) {
         self.init(pid: other.pid!, port: other.port, command: other.label, logFile: other.logFile!)
+        self.template = other.template
         other.disown()
     }
 
@@ -109,10 +114,19 @@ public final class ServerUnderTest {
     }
 
     /// Opens a new client connection to the server.
+    /// A refused connection to a server that still runs gets its output
+    /// added (`Gate.run` adds it when the server has exited).
     public func connect(chapter: String) throws -> GateClient {
-        let client = try GateClient(host: self.host, port: self.port, chapter: chapter)
-        client.observer = self.observer
-        return client
+        do {
+            let client = try GateClient(host: self.host, port: self.port, chapter: chapter)
+            client.observer = self.observer
+            return client
+        } catch var failure as GateFailure {
+            if self.pid != nil, self.isRunning {
+                failure.problem = (failure.problem.map { $0 + ". " } ?? "") + "The server still runs; its output so far:\n" + self.recentOutput
+            }
+            throw failure
+        }
     }
 
     /// The last lines the started server printed, for failure messages.
@@ -150,6 +164,8 @@ public final class ServerUnderTest {
                 throw GateFailure(
                     step: "start the server: \(self.label)",
                     problem: "the server exited before accepting connections. Its output:\n\(self.recentOutput)",
+                    diagnosis: GateDiagnosis(.serverDidNotStart,
+                        "The server didn't start: it exited before accepting connections. Its output is under problem."),
                     hint: "Does the server accept --port? Is the port already in use?",
                     chapter: "Tutorials/01-bind-a-port.md#run-it")
             }
@@ -166,6 +182,10 @@ public final class ServerUnderTest {
         throw GateFailure(
             step: "start the server: \(self.label)",
             problem: "nothing accepted connections on port \(self.port) within \(timeout) s. Its output:\n\(self.recentOutput)",
+            diagnosis: self.template.map { !$0.contains("{port}") } == true ? GateDiagnosis.missingPort(self.template!)
+                : GateDiagnosis(.connectionRefused,
+                    "Connection refused for \(timeout) s: the server runs but nothing listens on 127.0.0.1:\(self.port), the port it was given. "
+                    + "Its output is under problem."),
             hint: "Does the server listen on the port it is given, on 127.0.0.1?",
             chapter: "Tutorials/01-bind-a-port.md#run-it")
     }

@@ -1,7 +1,7 @@
 // stage-tester: the stage gates as a standalone tool, for any server in any
 // language, offline.
 //
-//   stage-tester --stage N [--report json] -- <server command with {port}>
+//   stage-tester --stage N [--report json] [--quiet | --verbose] -- <server command with {port}>
 //   stage-tester --stage N --address host:port
 //   stage-tester --all -- <server command with {port}>
 //   stage-tester --diff --stage N [--ops 20000] [--seed S] -- <server command with {port}>
@@ -32,19 +32,30 @@ struct TesterOptions {
     var all = false
     var json = false
     var quiet = false
+    var verbose = false
     var address: String?
     var command: String?
 }
 
 let usage = """
-    Usage: stage-tester --stage N [--report json] [--quiet] -- <server command with {port}>
+    Usage: stage-tester --stage N [--report json] [--quiet | --verbose] -- <server command with {port}>
            stage-tester --stage N --address host:port
            stage-tester --only N -- <server command with {port}>
            stage-tester --all -- <server command with {port}>
+           stage-tester --version
 
     Runs the gates of stages 1..N against the server (--only N: stage N's own
-    scenarios; --all: each stage's own scenarios, one summary line per stage). {port} in the command is
-    replaced by a free port. Exit status 0 means every scenario passed.
+    scenarios; --all: each stage's own scenarios, one summary line per stage).
+    {port} in the command is replaced by a free port, a new one for every
+    scenario. Exit status 0 means every scenario passed.
+
+    Output: one line per scenario (✔ or ✘), every failure in full (what was
+    sent, expected and received, the likely cause, a hint, the chapter to
+    read), and a summary.
+      --verbose, -v   also show every passing step, with its bytes
+      --quiet, -q     show only the failures and the summary
+      --report json   write a JSON report to stdout (everything else goes to
+                      stderr): version, score, and every failure's bytes
 
     Stages:
     \(Gate.stages.map { "  \($0)  \(Gate.title(ofStage: $0) ?? "")" }.joined(separator: "\n"))
@@ -68,6 +79,10 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
             guard value() == "json" else { fail("stage-tester: --report takes 'json'", status: 2) }
             options.json = true
         case "--quiet", "-q": options.quiet = true
+        case "--verbose", "-v": options.verbose = true
+        case "--version":
+            log("stage-tester \(testerVersion)")
+            Platform.exit(0)
         case "--address": options.address = value()
         case "--help", "-h":
             log(usage)
@@ -84,6 +99,10 @@ func parseOptions(_ arguments: [String]) -> TesterOptions {
     guard (options.command?.isEmpty == false) != (options.address != nil) else {
         fail("stage-tester: give either a server command after -- or --address host:port\n\n\(usage)", status: 2)
     }
+    if let command = options.command, !command.contains("{port}") {
+        fail("stage-tester: \(GateDiagnosis.missingPort(command).text)\n(Or test a server that is already running: --address host:port.)", status: 2)
+    }
+    guard !(options.quiet && options.verbose) else { fail("stage-tester: --quiet and --verbose exclude each other", status: 2) }
     return options
 }
 
@@ -128,8 +147,8 @@ enum Output {
     }
 }
 
-/// The result of one stage, for the summary and the JSON report.
-struct StageResult: Encodable {
+/// The result of one stage, for the summary and the JSON report (Report.swift).
+struct StageResult {
     var stage: Int
     var title: String
     var passed: Bool
@@ -139,11 +158,13 @@ struct StageResult: Encodable {
     var failedStep: String?
     var hint: String?
     var chapter: String?
+    /// Every failed scenario of the stage, in order.
+    var failures: [FailureRecord] = []
 }
 
 var options = parseOptions(Array(CommandLine.arguments.dropFirst()))
 Output.jsonOnStdout = options.json
-let printer = StepPrinter(enabled: !options.quiet && !options.all)
+let printer = StepPrinter(enabled: options.verbose && !options.all)
 
 /// A fresh server for one scenario (or the running one at --address).
 @MainActor
@@ -169,14 +190,21 @@ func run(_ scenarios: [Scenario]) -> [StageResult] {
         let ofStage = scenarios.filter { $0.stage == stage }
         guard !ofStage.isEmpty else { continue }
         let title = Gate.title(ofStage: stage) ?? ""
-        if !options.all { Output.human("\nStage \(stage): \(title)") }
+        // Under --quiet a stage's heading is printed before its first failure only.
+        var headed = false
+        func heading() {
+            guard !options.all, !headed else { return }
+            headed = true
+            Output.human("\nStage \(stage): \(title)")
+        }
+        if !options.quiet { heading() }
         var result = StageResult(stage: stage, title: title, passed: true, scenarios: ofStage.count, scenariosPassed: 0)
         for scenario in ofStage {
             do {
-                if !options.all && !options.quiet { Output.human("  ▸ \(scenario.name)") }
+                if !options.all && options.verbose { Output.human("  ▸ \(scenario.name)") }
                 try Gate.run(scenario, on: try startServer())
                 result.scenariosPassed += 1
-                if !options.all { Output.human("  ✔ \(scenario.name)") }
+                if !options.all && !options.quiet { Output.human("  ✔ \(scenario.name)") }
             } catch {
                 let failure = error as? GateFailure
                     ?? GateFailure(step: "run the scenario", problem: "\(error)", hint: "See the error above.", chapter: scenario.chapter)
@@ -187,7 +215,9 @@ func run(_ scenarios: [Scenario]) -> [StageResult] {
                     result.chapter = failure.chapter
                 }
                 result.passed = false
+                result.failures.append(FailureRecord(scenario: scenario.name, failure: failure))
                 if !options.all {
+                    heading()
                     Output.human("  ✘ \(scenario.name)\n" + failure.description.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
                 }
             }
@@ -213,14 +243,22 @@ if options.all {
     let allPassed = results.allSatisfy(\.passed)
     Output.human("\n\(allPassed ? "PASSED" : "FAILED"): stage \(options.stage!) gate, \(passed) of \(total) scenarios passed.")
     if let firstFailure = results.first(where: { !$0.passed }), let chapter = firstFailure.chapter {
-        Output.human("Start with stage \(firstFailure.stage): \(firstFailure.hint ?? "")\nRead: \(chapter)")
+        let advice = firstFailure.failures.first?.failure.firstAdvice ?? firstFailure.hint ?? ""
+        Output.human("Start with stage \(firstFailure.stage): \(advice)\nRead: \(chapter)")
+        // One mistake often fails many scenarios: say so, so that nobody
+        // chases each of their hints.
+        let failures = results.flatMap(\.failures)
+        if let kind = firstFailure.failures.first?.failure.diagnosis?.kind, failures.count > 1 {
+            let same = failures.filter { $0.failure.diagnosis?.kind == kind }.count
+            let count = same == failures.count ? "All \(same)" : "\(same) of the \(failures.count)"
+            if same > 1 { Output.human("(\(count) failures look like this same mistake: fix it first, then run again.)") }
+        }
     }
 }
 
 if options.json {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = (try? encoder.encode(results)) ?? Data("[]".utf8)
-    log(String(decoding: data, as: UTF8.self))
+    let selection = options.all ? "every stage on its own (--all)"
+        : options.only.map { "stage \($0)'s own scenarios (--only \($0))" } ?? "stages 1 to \(options.stage!) (--stage \(options.stage!))".replacingOccurrences(of: "stages 1 to 1 ", with: "stage 1 ")
+    log(report(results, selection: selection).rendered())
 }
 Platform.exit(results.allSatisfy(\.passed) ? 0 : 1)

@@ -55,13 +55,60 @@ struct StageTesterTests {
         let result = try Tester.run("--only 6 --quiet --report json -- python3 \(script) {port}", timeoutSeconds: 300)
         #expect(result.status == 1)
         let json = try #require(result.stdout.data(using: .utf8))
-        let stages = try JSONDecoder().decode([StageReport].self, from: json)
+        let stages = try JSONDecoder().decode(Report.self, from: json).stages
         #expect(stages.count == 1)
         #expect(result.output.contains("✘ passive expiry: an expired key is never returned"))
         #expect(result.output.contains("Every read must check the expiry time first."))
         let expiry = try #require(stages.first { $0.stage == 6 })
         #expect(!expiry.passed)
         #expect(expiry.chapter?.hasPrefix("Tutorials/06-expiry.md#") == true, "\(expiry)")
+    }
+
+    @Test("one wrong reply type (ECHO answers +hey) is named in the first failure, not 7 different hints")
+    func failsEchoSimpleString() throws {
+        let script = Tester.packageRoot + "/Tests/Fixtures/broken/echo_simple_string.py"
+        let result = try Tester.run("--only 3 --report json -- python3 \(script) {port}", timeoutSeconds: 300)
+        #expect(result.status == 1)
+        let cause = "A simple string came back where a bulk string was expected"
+        // The first failure: the cause from the bytes, before the step's own hint.
+        let first = try #require(result.output.range(of: "✘ ECHO replies with a bulk string"), "\(result.output)")
+        let block = result.output[first.upperBound...].prefix { $0 != "✘" && $0 != "✔" }
+        #expect(block.contains("received: +hey\\r\\n"), "\(block)")
+        let causeLine = try #require(block.range(of: "cause:    \(cause): +hey\\r\\n instead of $3\\r\\nhey\\r\\n"), "\(block)")
+        let hintLine = try #require(block.range(of: "hint:     "))
+        #expect(causeLine.lowerBound < hintLine.lowerBound, "the cause comes first")
+        #expect(result.output.contains("Start with stage 3: \(cause)"), "\(result.output.suffix(1500))")
+        #expect(result.output.contains("(All 7 failures look like this same mistake"), "\(result.output.suffix(1500))")
+        // The JSON report has every failure with its bytes, and the score.
+        let report = try JSONDecoder().decode(Report.self, from: try #require(result.stdout.data(using: .utf8)))
+        #expect(report.version.split(separator: ".").count == 3)
+        #expect(report.score.total == 11 && report.score.passed == 4, "\(report.score)")
+        let failures = try #require(report.stages.first).failures
+        #expect(failures.count == 7)
+        #expect(failures.allSatisfy { $0.causeKind == "simple-string-for-bulk-string" }, "\(failures.map(\.causeKind))")
+        let echo = try #require(failures.first)
+        #expect(echo.step == "ECHO hey" && echo.expected == "$3\\r\\nhey\\r\\n" && echo.received == "+hey\\r\\n", "\(echo)")
+        #expect(echo.sent == "*2\\r\\n$4\\r\\nECHO\\r\\n$3\\r\\nhey\\r\\n")
+    }
+
+    @Test("passing steps show only with --verbose; --quiet shows only failures and the summary")
+    func verbosity() throws {
+        let command = "-- \(Tester.buildDirectory)/Stage02 --port {port}"
+        let normal = try Tester.run("--only 2 \(command)")
+        #expect(normal.status == 0)
+        #expect(normal.output.contains("✔ PING gets +PONG"))
+        #expect(!normal.output.contains("· send PING"), "\(normal.output)")
+        let verbose = try Tester.run("--only 2 --verbose \(command)")
+        #expect(verbose.output.contains("· send PING") && verbose.output.contains("received: +PONG\\r\\n"), "\(verbose.output)")
+        let quiet = try Tester.run("--only 2 --quiet \(command)")
+        #expect(!quiet.output.contains("✔") && quiet.output.contains("PASSED: stage 2 gate"), "\(quiet.output)")
+    }
+
+    @Test("a server command without {port} is refused at once, saying so")
+    func missingPort() throws {
+        let result = try Tester.run("--stage 1 -- python3 server.py --port 6379")
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("A {port} is missing from the server command"), "\(result.output)")
     }
 
     @Test("fails a one-client-at-a-time server (our stage 3) at stage 4")
@@ -84,19 +131,43 @@ struct StageTesterTests {
 
     @Test("a server that never listens is reported, not waited on forever")
     func serverThatDoesNotListen() throws {
-        let result = try Tester.run("--stage 1 --quiet -- sleep 30", timeoutSeconds: 120)
+        // sleep ignores the port (and sleeps 30 + port seconds, until stopped).
+        let result = try Tester.run("--stage 1 --quiet -- sleep 30 {port}", timeoutSeconds: 120)
         #expect(result.status == 1)
         #expect(result.output.contains("nothing accepted connections"))
+        #expect(result.output.contains("cause:    Connection refused for 10.0 s: the server runs but nothing listens"), "\(result.output)")
     }
 }
 
-/// One stage's line of `--report json`.
+/// `--report json`, as far as the tests read it.
+struct Report: Decodable {
+    var version: String
+    var score: Score
+    var stages: [StageReport]
+
+    struct Score: Decodable {
+        var passed: Int
+        var total: Int
+    }
+}
+
+/// One stage's object in `--report json`.
 struct StageReport: Decodable, CustomStringConvertible {
     var stage: Int
     var passed: Bool
     var failedScenario: String?
     var chapter: String?
+    var failures: [FailureReport]
     var description: String { "stage \(stage): passed=\(passed) failed=\(failedScenario ?? "-") chapter=\(chapter ?? "-")" }
+}
+
+/// One failure in a stage's `failures`.
+struct FailureReport: Decodable {
+    var step: String
+    var sent: String?
+    var expected: String?
+    var received: String?
+    var causeKind: String?
 }
 
 /// Running the stage-tester binary.
