@@ -108,25 +108,22 @@ public struct DiffCommand: Sendable, Equatable {
     }
 }
 
-/// A small, fast, seedable random number generator (SplitMix64): the same
-/// seed gives the same command sequence on every machine and every run,
-/// which `--seed` relies on to replay a run.
+/// A seedable random number generator: the same seed gives the same
+/// command sequence on every machine and every run, which `--seed` relies
+/// on to replay a run. Common's SplitMix64 underneath, with the picks the
+/// grammar needs.
 public struct DiffRandom: RandomNumberGenerator, Sendable {
-    /// The generator's whole state.
-    private var state: UInt64
+    /// The generator.
+    private var source: SplitMix64
 
     /// A generator that starts from `seed`.
     public init(seed: UInt64) {
-        self.state = seed
+        self.source = SplitMix64(seed: seed)
     }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        self.source.next()
     }
 
     /// A number in `0..<bound`.
