@@ -97,9 +97,9 @@ public enum Outcome: Sendable {
     /// Several replies, sent in order.
     case replies([RESPValue])
     // @chapter 4 {
-    /// Wait without holding a thread, then go on with what `resume` returns.
-    /// Nothing else is read from this client until then.
-    case suspend(Suspension)
+    /// Wait without holding a thread, then go on with the outcome the wait
+    /// ends with. None of the client's later commands runs until then.
+    case suspend(any Suspension)
     /// Send what is pending, then give the connection to `handler`. The
     /// serve loop ends when the handler returns, and closes the connection.
     case takeOver(@Sendable (AsyncConnection) async -> Void)
@@ -108,17 +108,25 @@ public enum Outcome: Sendable {
 // end-snippet
 
 // @chapter 4 {
+// snippet: suspension
 /// A client's wait for something another client does, such as BLPOP's
 /// wait for a push (or its timeout).
-public struct Suspension: Sendable {
-    /// Waits, and returns what the client gets then.
-    public let resume: @Sendable () async -> Outcome
+///
+/// While it lasts, the serve loop runs none of the client's later
+/// commands, but keeps reading its socket: bytes it sends are kept for
+/// later, and a hang-up ends the wait with `cancel()`. Whoever ends the
+/// wait wakes the loop through the client's `Outbox`; the loop then takes
+/// the outcome with `takeResult()`.
+public protocol Suspension: AnyObject, Sendable {
+    /// What the client gets now that the wait is over, or nil while it
+    /// lasts. Returns the outcome once.
+    func takeResult() -> Outcome?
 
-    /// A wait that ends with what `resume` returns.
-    public init(_ resume: @escaping @Sendable () async -> Outcome) {
-        self.resume = resume
-    }
+    /// The client left (it hung up, or the server is shutting down): stop
+    /// waiting, and take nothing on its behalf.
+    func cancel()
 }
+// end-snippet
 // @}
 
 extension Outcome {

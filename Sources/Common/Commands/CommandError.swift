@@ -99,4 +99,17 @@ public struct CommandError: Error, Equatable, Sendable {
         CommandError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
     }
     // @}
+    // @chapter 7 {
+
+    /// LPOP's count, or another count that must not be negative.
+    package static let mustBePositive = CommandError("ERR value is out of range, must be positive")
+    /// LSET on a missing key.
+    package static let noSuchKey = CommandError("ERR no such key")
+    /// LSET past either end.
+    package static let indexOutOfRange = CommandError("ERR index out of range")
+    /// A blocking command's timeout that is not a number.
+    package static let timeoutNotAFloat = CommandError("ERR timeout is not a float or out of range")
+    /// A blocking command's timeout below zero (or too far away to count).
+    package static let timeoutNegative = CommandError("ERR timeout is negative")
+    // @}
 }

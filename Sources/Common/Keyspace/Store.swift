@@ -44,7 +44,17 @@ public final class Store: Sendable {
     ) throws(Failure) -> Result {
         try self.database.withLock { database throws(Failure) -> Result in
             database.beginCommand() // @chapter 6
-            return try body(&database)
+            // @before 7 {
+            // return try body(&database)
+            // @}
+            // @chapter 7 {
+            let result = try body(&database)
+            // The command made a list where clients wait (LPUSH on a key
+            // someone BLPOPs): hand them their elements now, before the lock
+            // opens, so that no other client's command can take them first.
+            if database.waiting.hasReadyKeys { database.serveBlockedClients() }
+            return result
+            // @}
         }
     }
 }
@@ -87,6 +97,11 @@ public struct Database: Sendable {
     /// cheaply), and sampling only these keys keeps it cheap even when
     /// millions of keys never expire.
     private var keysWithExpiry: [Key] = []
+    // @chapter 7 {
+
+    /// The clients blocked in BLPOP & co., by the keys they wait for.
+    package var waiting = WaitQueues()
+    // @}
 
     /// Where the time comes from.
     private let clock: any TimeSource
@@ -180,6 +195,65 @@ public struct Database: Sendable {
         return bytes
     }
     // end-snippet
+    // @chapter 7 {
+
+    // snippet: list-access
+    /// The list stored at `key`, or nil if there is none. Throws
+    /// `WRONGTYPE` if the key holds another type. (The copy is cheap: a
+    /// `QuickList` shares its chunks until someone writes.)
+    package mutating func list(of key: [UInt8]) throws(CommandError) -> QuickList? {
+        guard let value = self.liveValue(Key(key)) else { return nil }
+        guard case .list(let list) = value else { throw .wrongType }
+        return list
+    }
+
+    /// Changes the list at `key` in place with `body`, and returns what
+    /// `body` returns; nil (and `body` not called) when there is no list and
+    /// `creating` is false. Throws `WRONGTYPE` if the key holds another type.
+    ///
+    /// Two rules of Redis live here, so no list command can forget them: a
+    /// list that `body` leaves empty is deleted (Redis never keeps an empty
+    /// list), and a list created where clients wait makes them ready.
+    @discardableResult
+    package mutating func modifyList<Result>(
+        _ key: [UInt8], creating: Bool = false, _ body: (inout QuickList) -> Result
+    ) throws(CommandError) -> Result? {
+        let key = Key(key)
+        guard let index = self.liveIndex(key) else {
+            guard creating else { return nil }
+            var list = QuickList()
+            let result = body(&list)
+            if !list.isEmpty {
+                self.values[key] = .list(list)
+                self.waiting.listCreated(at: key)
+            }
+            return result
+        }
+        guard case .list(var list) = self.values.values[index] else { throw .wrongType }
+        // Take the list out of its slot, so that `list` holds the only
+        // reference to its chunks and `body` edits them without a copy.
+        self.values.values[index] = .string([])
+        let result = body(&list)
+        if list.isEmpty {
+            self.remove(key)
+        } else {
+            self.values.values[index] = .list(list)
+        }
+        return result
+    }
+    // end-snippet
+
+    /// Where `key` lives in `values`, or nil if it is missing or expired
+    /// (an expired key is deleted on the way, as `liveValue` does).
+    private mutating func liveIndex(_ key: Key) -> Dictionary<Key, Value>.Index? {
+        guard let index = self.values.index(forKey: key) else { return nil }
+        if self.isExpired(key) {
+            self.remove(key)
+            return nil
+        }
+        return index
+    }
+    // @}
 
     /// True if `key` exists.
     // @chapter 6 {

@@ -12,11 +12,16 @@
 public enum Value: Sendable {
     /// A binary-safe string (what SET stores).
     case string([UInt8])
+    // @chapter 7 {
+    /// A list of binary-safe strings, packed into chunks (`QuickList`).
+    case list(QuickList)
+    // @}
 
     /// The type's name, as `TYPE` replies it.
     public var typeName: String {
         switch self {
         case .string: return "string"
+        case .list: return "list" // @chapter 7
         }
     }
 }

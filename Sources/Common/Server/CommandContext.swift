@@ -14,6 +14,11 @@ public struct CommandContext: Sendable {
     /// Where other clients' tasks may send this client messages (chapter 4;
     /// nil on the blocking servers of stages 1–3).
     package let outbox: Outbox? // @chapter 4
+    // @chapter 7 {
+    /// False where a blocking command must not wait (inside a transaction,
+    /// from chapter 8): BLPOP then answers as if it had timed out.
+    package var mayBlock = true
+    // @}
 
     /// A context for a new client of `server`.
     public init(

@@ -72,6 +72,15 @@ public final class Outbox: Sendable {
     }
     // end-snippet
 
+    // @chapter 7 {
+    /// Wakes the owner's serve loop without a message: a wait it is in
+    /// (BLPOP) has ended, and its reply is ready elsewhere.
+    package func wakeOwner() {
+        self.nonEmpty.store(true, ordering: .releasing)
+        self.wake()
+    }
+    // @}
+
     /// True when bytes are waiting.
     package var hasPending: Bool { self.nonEmpty.load(ordering: .acquiring) }
 

@@ -50,9 +50,9 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
                 if connection.outbox.hasOverflowed { return }
                 // A suspended client waits here, with its replies so far sent.
                 while case .suspend(let suspension) = outcome {
-                    guard await send(&replies, to: connection) else { return }
-                    outcome = await suspension.resume()
-                    connection.outbox.drain(into: &replies)
+                    guard let result = await waitOut(suspension, on: connection, parser: &parser, replies: &replies)
+                    else { return }
+                    outcome = result
                 }
                 if case .takeOver(let handler) = outcome {
                     guard await send(&replies, to: connection) else { return }
@@ -73,6 +73,41 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
     }
 }
 // end-snippet
+
+// snippet: wait-out
+/// Waits until `suspension` ends and returns its outcome, or nil if the
+/// client left first (then the wait is cancelled).
+///
+/// The loop keeps reading while it waits, as Redis does: not to run the
+/// commands that arrive (they wait in `parser`, in order), but because
+/// only a read can tell that the client hung up, and a client that left
+/// must leave the wait queues before a push hands it an element. Messages
+/// for the client (its outbox) go out meanwhile.
+private func waitOut(_ suspension: any Suspension, on connection: AsyncConnection,
+                     parser: inout RequestParser, replies: inout [UInt8]) async -> Outcome? {
+    waiting: while true {
+        guard await send(&replies, to: connection) else { break waiting }
+        if let outcome = suspension.takeResult() { return outcome }
+        guard let read = try? await connection.read(appendingTo: &parser) else { break waiting }
+        switch read {
+        case .hungUp:
+            break waiting
+        case .received:
+            // Redis's client-query-buffer-limit: a client may pipeline a
+            // lot behind a BLPOP, but not without bound.
+            if parser.bufferedByteCount > suspendedInputLimit { break waiting }
+        case .outboxReady:
+            connection.outbox.drain(into: &replies)
+        }
+    }
+    suspension.cancel()
+    return nil
+}
+// end-snippet
+
+/// How much input a suspended client may send before it is disconnected:
+/// Redis's default `client-query-buffer-limit`, 1 GB.
+private let suspendedInputLimit = 1 << 30
 
 /// Writes `replies`, if any, and empties the buffer. Returns false when the
 /// connection broke.
