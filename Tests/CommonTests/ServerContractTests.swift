@@ -71,12 +71,23 @@ private struct SleepFor: Command {
         self.milliseconds = milliseconds
     }
     func apply(to context: inout CommandContext) -> Outcome {
-        let milliseconds = self.milliseconds
-        return .suspend(Suspension {
-            try? await Task.sleep(for: .milliseconds(milliseconds))
-            return .reply(.simpleString(text: "WOKE"))
-        })
+        .suspend(Nap(milliseconds: self.milliseconds, outbox: context.outbox!))
     }
+}
+
+/// SLEEPFOR's wait: a timer that leaves `+WOKE` and wakes the serve loop,
+/// as a push does for a blocked client.
+private final class Nap: Suspension {
+    private let result = Mutex<Outcome?>(nil)
+    init(milliseconds: Int, outbox: Outbox) {
+        Task { [self] in
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            self.result.withLock { $0 = .reply(.simpleString(text: "WOKE")) }
+            outbox.wakeOwner()
+        }
+    }
+    func takeResult() -> Outcome? { self.result.withLock { result in defer { result = nil }; return result } }
+    func cancel() {}
 }
 
 /// `TAKEOVER`: `+OK`, then the connection belongs to a handler that writes
@@ -93,16 +104,16 @@ private struct TakeOver: Command {
 }
 
 /// A server with the test commands, running in this process.
-private final class RunningServer: Sendable {
+final class RunningServer: Sendable {
     let server: Server
     let port: Int
     let task: Task<Void, any Error>
 
-    init(outboxLimit: Int = 32 * 1024 * 1024) async throws {
+    init(outboxLimit: Int = 32 * 1024 * 1024, commands: [any Command.Type]? = nil) async throws {
         var options = ServerOptions(port: 0)
         options.outboxLimit = outboxLimit
-        let server = Server("contract test", commands: [Ping.self, Register.self, SendTo.self, Many.self,
-                                                        SleepFor.self, TakeOver.self],
+        let server = Server("contract test", commands: commands ?? [Ping.self, Register.self, SendTo.self, Many.self,
+                                                                    SleepFor.self, TakeOver.self],
                             state: ServerState(options: options), handlesSignals: false)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         self.task = Task {
@@ -120,7 +131,7 @@ private final class RunningServer: Sendable {
 }
 
 /// A blocking client with a timeout on every read.
-private final class TestClient {
+final class TestClient {
     let connection: TCPConnection
     var received: [UInt8] = []
 
