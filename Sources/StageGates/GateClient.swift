@@ -77,6 +77,44 @@ public final class GateClient {
     /// Fails early if the bytes stop matching, or after the timeout if too
     /// few arrive (the message then says what did arrive).
     public func expect(_ expected: [UInt8], step: String, hint: String) throws {
+        try self.receive(expected, step: step, hint: hint)
+        self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: expected, received: expected))
+    }
+
+    /// Checks that exactly `expected` arrives, no sooner than `earliest` and
+    /// no later than `latest` milliseconds after `start`, a reading of
+    /// `Platform.monotonicMilliseconds()` taken just before the request was
+    /// sent: for replies that must wait, such as a blocking pop's timeout.
+    /// Waits at most half a second past `latest`, so that a reply that never
+    /// comes fails soon. Returns how many milliseconds the reply took.
+    @discardableResult
+    public func expect(_ expected: [UInt8], arrivingBetween earliest: Int64, and latest: Int64, since start: Int64,
+                       step: String, hint: String) throws -> Int64 {
+        let savedTimeout = self.timeoutMilliseconds
+        defer { self.timeoutMilliseconds = savedTimeout }
+        self.timeoutMilliseconds = Int32(clamping: max(1, latest + 500 - (Platform.monotonicMilliseconds() - start)))
+        do {
+            try self.receive(expected, step: step, hint: hint)
+        } catch var failure as GateFailure {
+            failure.problem = (failure.problem.map { $0 + "; " } ?? "")
+                + "the reply was due between \(earliest) and \(latest) ms after the request"
+            throw failure
+        }
+        let elapsed = Platform.monotonicMilliseconds() - start
+        guard elapsed >= earliest, elapsed <= latest else {
+            let when = elapsed < earliest ? "too early" : "too late"
+            throw GateFailure(step: step, sent: self.lastSent, expected: expected, received: expected,
+                              problem: "the right reply, but \(when): it came \(elapsed) ms after the request, "
+                                  + "and is due between \(earliest) and \(latest) ms", hint: hint, chapter: self.chapter)
+        }
+        self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: expected, received: expected,
+                                           note: "received \(GateStep.show(expected)) after \(elapsed) ms (due between \(earliest) and \(latest) ms)"))
+        return elapsed
+    }
+
+    /// Reads until `expected.count` bytes have arrived and checks them, as
+    /// `expect` does, without telling the observer.
+    private func receive(_ expected: [UInt8], step: String, hint: String) throws {
         var received = self.pending
         self.pending = []
         var problem: String?
@@ -106,7 +144,6 @@ public final class GateClient {
                               hint: hint, chapter: self.chapter)
         }
         self.pending = Array(received[expected.count...])
-        self.observer?.stepPassed(GateStep(step: step, sent: self.lastSent, expected: expected, received: expected))
     }
 
     /// Checks that nothing more arrives within `milliseconds`: catches a
