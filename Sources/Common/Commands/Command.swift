@@ -96,6 +96,12 @@ public enum Outcome: Sendable {
     case reply(RESPValue)
     /// Several replies, sent in order.
     case replies([RESPValue])
+    // @chapter 7 {
+    /// One reply already encoded, the same in RESP2 and RESP3: LRANGE's
+    /// array of bulk strings, written straight from the list's chunks
+    /// instead of as one `RESPValue` (and one array) per element.
+    case encoded([UInt8])
+    // @}
     // @chapter 4 {
     /// Wait without holding a thread, then go on with the outcome the wait
     /// ends with. None of the client's later commands runs until then.
@@ -139,6 +145,8 @@ extension Outcome {
             reply.encode(into: &out, version: version)
         case .replies(let replies):
             for reply in replies { reply.encode(into: &out, version: version) }
+        case .encoded(let bytes): // @chapter 7
+            out += bytes // @chapter 7
         // @chapter 4 {
         case .suspend, .takeOver:
             break

@@ -144,6 +144,7 @@ extension RESPValue {
     static let nullBulkStringBytes: [UInt8] = Array("$-1\r\n".utf8)
     static let nullArrayBytes: [UInt8] = Array("*-1\r\n".utf8)
     static let resp3NullBytes: [UInt8] = Array("_\r\n".utf8)
+    static let emptyArrayBytes: [UInt8] = Array("*0\r\n".utf8) // @chapter 7
 }
 
 /// The protocol version a connection speaks. Every connection starts with
