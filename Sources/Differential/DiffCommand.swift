@@ -52,11 +52,18 @@ public struct DiffCommand: Sendable, Equatable {
     /// lets active expiry reclaim). DBSIZE is not compared after it, until
     /// the next FLUSHALL.
     public var mayLeaveExpiredKey: Bool
+    /// A blocking pop's timeout, in milliseconds (0 for every other
+    /// command): how long it may wait, with no other client to push, before
+    /// it replies nil. The runner allows its batch that much longer, and
+    /// more (see `DiffSession.blockingAllowanceMilliseconds`).
+    public var blocksMilliseconds: Int
 
     /// A command compared exactly, in a batch with what comes before it.
     public init(_ arguments: [[UInt8]], inline: Bool = false, comparison: DiffComparison = .exact,
-                startsBatch: Bool = false, shortTTL: Bool = false, mayLeaveExpiredKey: Bool = false) {
+                startsBatch: Bool = false, shortTTL: Bool = false, mayLeaveExpiredKey: Bool = false,
+                blocksMilliseconds: Int = 0) {
         self.arguments = arguments
+        self.blocksMilliseconds = blocksMilliseconds
         self.inline = inline
         self.comparison = comparison
         self.startsBatch = startsBatch

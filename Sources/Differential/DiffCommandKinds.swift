@@ -200,3 +200,154 @@ extension DiffCommandKind {
         }
     }
 }
+
+// MARK: - Lists (stage 7)
+
+extension DiffCommandKind {
+    /// LPUSH, RPUSH, LPUSHX, RPUSHX: `name key element [element ...]`, one
+    /// to ten elements (none, with hostile input: an arity error).
+    public static func push(_ name: String, weight: Int) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: weight) { generator in
+            let key = generator.listKey(written: true)
+            let count = generator.hostile && generator.random.chance(4) ? 0 : generator.random.pick([1, 1, 1, 1, 2, 2, 3, 5, 10])
+            return DiffCommand([Array(name.utf8), key] + (0..<count).map { _ in generator.element() })
+        }
+    }
+
+    /// LPOP, RPOP: `name key [count]`, the count zero, negative, past the
+    /// list's length or not a number.
+    public static func pop(_ name: String) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 5) { generator in
+            var arguments = [Array(name.utf8), generator.listKey()]
+            if generator.random.chance(40) { arguments.append(generator.listCount()) }
+            return DiffCommand(generator.wrongArity(arguments))
+        }
+    }
+
+    /// LLEN key.
+    public static let llen = DiffCommandKind(name: "LLEN", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("LLEN".utf8), generator.listKey()]))
+    }
+
+    /// LRANGE key start stop: negative indexes, indexes past either end,
+    /// start after stop.
+    public static let lrange = DiffCommandKind(name: "LRANGE", weight: 6) { generator in
+        DiffCommand(generator.wrongArity([Array("LRANGE".utf8), generator.listKey(), generator.listIndex(), generator.listIndex()]))
+    }
+
+    /// LINDEX key index.
+    public static let lindex = DiffCommandKind(name: "LINDEX", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("LINDEX".utf8), generator.listKey(), generator.listIndex()]))
+    }
+
+    /// LSET key index element: on a missing key (`no such key`) and out of
+    /// range (`index out of range`) as often as not.
+    public static let lset = DiffCommandKind(name: "LSET", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("LSET".utf8), generator.listKey(), generator.listIndex(), generator.element()]))
+    }
+
+    /// LINSERT key BEFORE|AFTER pivot element: pivots that are in the list
+    /// and pivots that are not (-1), on missing keys (0).
+    public static let linsert = DiffCommandKind(name: "LINSERT", weight: 3) { generator in
+        let place = generator.hostile && generator.random.chance(5)
+            ? generator.random.pick(["MIDDLE", "", "BEFOREX"]) : generator.random.pick(["BEFORE", "AFTER"])
+        return DiffCommand(generator.wrongArity([
+            Array("LINSERT".utf8), generator.listKey(written: true), generator.word(place), generator.element(), generator.element(),
+        ]))
+    }
+
+    /// LREM key count element: from the head (count > 0), the tail (< 0),
+    /// or all (0).
+    public static let lrem = DiffCommandKind(name: "LREM", weight: 3) { generator in
+        let count = generator.hostile && generator.random.chance(8)
+            ? generator.random.pick(DiffGenerator.brokenIntegers) : generator.random.pick(["0", "1", "2", "-1", "-2", "100", "-100"])
+        return DiffCommand(generator.wrongArity([Array("LREM".utf8), generator.listKey(), Array(count.utf8), generator.element()]))
+    }
+
+    /// LTRIM key start stop (which deletes a list trimmed to nothing).
+    public static let ltrim = DiffCommandKind(name: "LTRIM", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("LTRIM".utf8), generator.listKey(), generator.listIndex(), generator.listIndex()]))
+    }
+
+    /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]: the
+    /// options in any order, repeated, out of range (RANK 0, negative
+    /// COUNT or MAXLEN), unknown, or missing their argument.
+    public static let lpos = DiffCommandKind(name: "LPOS", weight: 4) { generator in
+        var arguments = [Array("LPOS".utf8), generator.listKey(), generator.element()]
+        let optionCount = generator.random.pick([0, 0, 1, 1, 1, 2, 2, 3])
+        for _ in 0..<optionCount {
+            if generator.hostile && generator.random.chance(5) {
+                arguments.append(generator.word(generator.random.pick(["FOO", "RANKS", ""])))
+                continue
+            }
+            let option = generator.random.pick(["RANK", "COUNT", "MAXLEN"])
+            arguments.append(generator.word(option))
+            if generator.hostile && generator.random.chance(4) { continue }
+            let values: [String]
+            switch option {
+            case "RANK": values = ["1", "1", "2", "-1", "-1", "-2", "3", "0", "-9223372036854775808", "9223372036854775807"]
+            case "COUNT": values = ["0", "0", "1", "2", "3", "100", "-1"]
+            default: values = ["0", "1", "2", "3", "100", "-1"]
+            }
+            let value = generator.hostile && generator.random.chance(5)
+                ? generator.random.pick(DiffGenerator.brokenIntegers) : generator.random.pick(values)
+            arguments.append(Array(value.utf8))
+        }
+        return DiffCommand(arguments)
+    }
+
+    /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT: every direction, the
+    /// source as its own destination, directions that are neither.
+    public static let lmove = DiffCommandKind(name: "LMOVE", weight: 4) { generator in
+        DiffCommand(generator.wrongArity([Array("LMOVE".utf8), generator.listKey(), generator.listKey(written: true),
+                                          generator.direction(), generator.direction()]))
+    }
+
+    /// RPOPLPUSH source destination.
+    public static let rpoplpush = DiffCommandKind(name: "RPOPLPUSH", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("RPOPLPUSH".utf8), generator.listKey(), generator.listKey(written: true)]))
+    }
+
+    /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
+    public static let lmpop = DiffCommandKind(name: "LMPOP", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("LMPOP".utf8)] + generator.multiPopArguments(blocking: false)))
+    }
+
+    // Blocking pops. In the lockstep differential no other client ever
+    // pushes, so a blocking pop either finds an element at once or waits
+    // out its timeout (0.01 s) and replies nil: the same reply on both
+    // servers, only later. (Redis checks timeouts on its own clock, ten
+    // times a second by default: a pop that waits costs about 100 ms.) So
+    // they are drawn rarely, mostly on the key a list command last wrote
+    // (`blockingKey`), and never with a timeout that could block for long:
+    // no 0 (forever), nothing that rounds to 0 ms (0.0001), no whole
+    // seconds, and no extra argument after the timeout (`wrongArity` could
+    // add `0` or `3.14` there), which would make a time of it.
+
+    /// BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP: one kind, so that all five
+    /// together are drawn about once in eighty commands.
+    public static let blockingPop = DiffCommandKind(name: "BLPOP/BRPOP/BRPOPLPUSH/BLMOVE/BLMPOP", weight: 2) { generator in
+        var arguments: [[UInt8]]
+        switch generator.random.below(5) {
+        case 0, 1:
+            // BLPOP, BRPOP: `name key [key ...] timeout`.
+            let count = generator.random.pick([1, 1, 1, 2, 3])
+            arguments = [generator.word(generator.random.pick(["BLPOP", "BRPOP"]))] + (0..<count).map { _ in generator.blockingKey() }
+            arguments.append(generator.blockingTimeout())
+        case 2:
+            // BRPOPLPUSH source destination timeout.
+            arguments = [Array("BRPOPLPUSH".utf8), generator.blockingKey(), generator.listKey(written: true), generator.blockingTimeout()]
+        case 3:
+            // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout.
+            arguments = [Array("BLMOVE".utf8), generator.blockingKey(), generator.listKey(written: true),
+                         generator.direction(), generator.direction(), generator.blockingTimeout()]
+        default:
+            // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
+            return DiffCommand([Array("BLMPOP".utf8), generator.blockingTimeout()] + generator.multiPopArguments(blocking: true),
+                               blocksMilliseconds: DiffGenerator.blockingTimeoutMilliseconds)
+        }
+        // An arity error, or (with two keys or more) a key taken as the timeout.
+        if generator.hostile && generator.random.chance(4) { arguments.removeLast() }
+        return DiffCommand(arguments, blocksMilliseconds: DiffGenerator.blockingTimeoutMilliseconds)
+    }
+}

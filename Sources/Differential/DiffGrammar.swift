@@ -64,6 +64,17 @@ public enum DiffGrammar {
                 .timeQuery("EXPIRETIME", unit: .seconds), .timeQuery("PEXPIRETIME", unit: .milliseconds),
             ],
             setOptions: [.ex, .px, .exat, .pxat, .keepTTL]),
+        // Lists, on the same keys as the strings (so WRONGTYPE both ways),
+        // and the blocking pops, rarely, with a 10 ms timeout: see
+        // `DiffCommandKind.blockingPop`.
+        DiffStageGrammar(
+            stage: 7,
+            commands: [
+                .push("LPUSH", weight: 6), .push("RPUSH", weight: 6), .push("LPUSHX", weight: 2), .push("RPUSHX", weight: 2),
+                .pop("LPOP"), .pop("RPOP"), .llen, .lrange, .lindex, .lset, .linsert, .lrem, .ltrim, .lpos,
+                .lmove, .rpoplpush, .lmpop,
+                .blockingPop,
+            ]),
     ]
 
     /// The first stage that has commands.
@@ -99,6 +110,8 @@ public struct DiffGenerator {
     private var ttlCounter = 0
     /// Commands left in the current pipelined batch.
     private var batchRemaining = 0
+    /// The key a list command last wrote to (see `blockingKey`).
+    private var recentListKey = Array("k1".utf8)
 
     /// A generator for stage `stage`, or nil if that stage has no commands.
     public init?(stage: Int, seed: UInt64) {
@@ -262,5 +275,91 @@ public struct DiffGenerator {
         if roll < 85 { return (Array(String(self.random.pick([1, 1_000_000_000, 1_600_000_000]) * scale).utf8), true) }
         if roll < 93 { return (Array(self.random.pick(DiffGenerator.brokenIntegers).utf8), false) }
         return (Array(self.random.pick(["0", "-1", "9223372036854775807", "-9223372036854775808"]).utf8), false)
+    }
+
+    // MARK: - List arguments (stage 7)
+
+    /// A key for a list command: `key()`, from the same pool as the string
+    /// commands' keys (so that GET meets lists and LPUSH meets strings, for
+    /// WRONGTYPE). When the command writes a list there (`written`), the key
+    /// is remembered for the blocking pops (`blockingKey`).
+    mutating func listKey(written: Bool = false) -> [UInt8] {
+        let key = self.random.chance(60) ? Array(self.random.pick(["l1", "l2"]).utf8) : self.key()
+        if written { self.recentListKey = key }
+        return key
+    }
+
+    /// A key for a blocking pop: mostly the key a list command last wrote,
+    /// which likely still holds elements, so that most blocking pops are
+    /// answered at once instead of waiting out their timeout. (Whether it
+    /// does changes only how long the reply takes: nothing here reads the
+    /// replies, so a seed still draws the same sequence.)
+    mutating func blockingKey() -> [UInt8] {
+        self.random.chance(85) ? self.recentListKey : self.listKey()
+    }
+
+    /// How long a blocking pop drawn here may block: its timeout, 0.01 s.
+    static let blockingTimeoutMilliseconds = 10
+
+    /// The timeout of a blocking pop: 10 ms, written in a few ways, or (with
+    /// hostile input) one Redis refuses at once. Never 0 (block forever),
+    /// nothing that rounds down to 0 ms, nothing longer than 10 ms.
+    mutating func blockingTimeout() -> [UInt8] {
+        let roll = self.random.below(100)
+        if roll < 80 || !self.hostile { return Array("0.01".utf8) }
+        if roll < 90 { return Array(self.random.pick(["1e-2", ".01", "0.010"]).utf8) }
+        return Array(self.random.pick(["abc", "", "-1", "-0.5", "0.01x", "1.5.5"]).utf8)
+    }
+
+    /// A list element: mostly one of a few short words, so that LREM, LPOS
+    /// and LINSERT's pivot find what was pushed; otherwise any value.
+    mutating func element() -> [UInt8] {
+        self.random.chance(60) ? Array(self.random.pick(["a", "b", "c", "a", "v1"]).utf8) : self.value()
+    }
+
+    /// A list index (LRANGE, LINDEX, LSET, LTRIM): mostly -4 to 4, so that
+    /// indexes fall inside and outside short lists from either end; then far
+    /// out of range and at the 64-bit limits; then not an integer.
+    mutating func listIndex() -> [UInt8] {
+        let roll = self.random.below(100)
+        if roll < 80 || (!self.hostile && roll < 95) { return Array(String(self.random.below(9) - 4).utf8) }
+        if roll < 92 {
+            return Array(self.random.pick(["10", "-10", "100", "-100", "9223372036854775807", "-9223372036854775808"]).utf8)
+        }
+        guard self.hostile else { return Array("0".utf8) }
+        return Array(self.random.pick(DiffGenerator.brokenIntegers).utf8)
+    }
+
+    /// A pop count (LPOP, RPOP, LMPOP's and BLMPOP's COUNT): zero, negative,
+    /// small, more than a list holds, the 64-bit limit, or not an integer.
+    mutating func listCount() -> [UInt8] {
+        if self.hostile && self.random.chance(10) { return Array(self.random.pick(DiffGenerator.brokenIntegers).utf8) }
+        return Array(self.random.pick(["0", "1", "1", "2", "3", "5", "100", "-1", "9223372036854775807"]).utf8)
+    }
+
+    /// LEFT or RIGHT (in any letter case), or, with hostile input, neither.
+    mutating func direction() -> [UInt8] {
+        if self.hostile && self.random.chance(4) { return self.word(self.random.pick(["UP", "", "LEFTX", "L"])) }
+        return self.word(self.random.pick(["LEFT", "RIGHT"]))
+    }
+
+    /// What LMPOP and BLMPOP take after the command (and BLMPOP's timeout):
+    /// `numkeys key [key ...] LEFT|RIGHT [COUNT count]`, with a numkeys that
+    /// is sometimes wrong (zero, negative, one too many, not a number), and
+    /// COUNT sometimes without its argument or twice.
+    mutating func multiPopArguments(blocking: Bool) -> [[UInt8]] {
+        let count = self.random.pick([1, 1, 1, 2, 3])
+        let keys = (0..<count).map { _ in blocking ? self.blockingKey() : self.listKey() }
+        var numberOfKeys = String(count)
+        if self.hostile && self.random.chance(8) {
+            numberOfKeys = self.random.pick(["0", "-1", String(count + 1), "abc", "9223372036854775807"])
+        }
+        var arguments = [Array(numberOfKeys.utf8)] + keys + [self.direction()]
+        if self.random.chance(40) {
+            arguments.append(self.word("COUNT"))
+            if !(self.hostile && self.random.chance(5)) { arguments.append(self.listCount()) }
+            if self.hostile && self.random.chance(4) { arguments += [self.word("COUNT"), Array("2".utf8)] }
+        }
+        return arguments
     }
 }

@@ -133,6 +133,11 @@ public final class DiffSession {
     /// sends anything else: Redis deletes a key once its time is strictly
     /// past, so 3 ms plus a clock tick would do; 10 ms leaves room.
     static let shortTTLWaitMilliseconds = 10
+    /// How much longer a batch's replies may take for each blocking pop in
+    /// it, beyond the pop's own timeout: servers check timeouts on a timer
+    /// (Redis ten times a second, so a 10 ms BLPOP replies after up to
+    /// 100 ms), and a loaded machine adds its own delays.
+    static let blockingAllowanceMilliseconds = 1_000
     /// At most this many request bytes in one batch, so that neither side
     /// blocks writing while the other is not yet reading.
     static let batchByteLimit = 64 * 1024
@@ -191,8 +196,12 @@ public final class DiffSession {
             reference.send(bytes)
             tested.send(bytes)
             let count = end - start
-            let referenceReplies = reference.readReplies(count, timeoutMilliseconds: DiffSession.replyTimeoutMilliseconds)
-            let testedReplies = tested.readReplies(count, timeoutMilliseconds: DiffSession.replyTimeoutMilliseconds)
+            // Blocking pops that find nothing wait out their timeouts, one after another.
+            let timeout = DiffSession.replyTimeoutMilliseconds + commands[start..<end].reduce(0) {
+                $0 + ($1.blocksMilliseconds > 0 ? $1.blocksMilliseconds + DiffSession.blockingAllowanceMilliseconds : 0)
+            }
+            let referenceReplies = reference.readReplies(count, timeoutMilliseconds: timeout)
+            let testedReplies = tested.readReplies(count, timeoutMilliseconds: timeout)
             var divergedInBatch = false
             for offset in 0..<count {
                 let command = commands[start + offset]

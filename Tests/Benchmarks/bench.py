@@ -4,6 +4,7 @@
     python3 Tests/Benchmarks/bench.py                 # what `make bench` runs
     python3 Tests/Benchmarks/bench.py --quick         # a smoke test of about a minute
     python3 Tests/Benchmarks/bench.py --rounds 5 --requests 500000
+    python3 Tests/Benchmarks/bench.py --quick --lists --server "redis-server --port {port} --save ''"   # the script itself, Redis against Redis
 
 What it does, in order:
 
@@ -13,9 +14,14 @@ What it does, in order:
    freed is often kept by its allocator, and would distort the next figure):
    resident bytes per idle connection (10,000 idle clients), then resident
    bytes per key (1,000,000 keys loaded with pipelined SETs);
-3. throughput, latency and CPU: on a third fresh pair, `redis-benchmark`
+   and, when the newest stage has lists (stage 7 on, or --lists), resident
+   bytes per list element (one list of 1,000,000 ten-byte elements, loaded
+   with pipelined RPUSHes of 1,000 elements each);
+3. throughput, latency and CPU: on another fresh pair, `redis-benchmark`
    workloads, alternating our server and Redis (A B A B) for ROUNDS rounds,
-   reading each server's CPU time from /proc before and after every run;
+   reading each server's CPU time from /proc before and after every run
+   (with lists, also `-t lpush,rpush,lpop,rpop,lrange_100,lrange_600` at
+   -c 50 and -c 50 -P 16);
 4. prints a markdown table of the medians and which targets are met, and
    writes Tutorials/performance-results.md and Tutorials/performance-chart.svg
    (with --quick, into .build/bench/ instead, so a smoke test never
@@ -59,11 +65,31 @@ WORKLOADS = [
 ]
 TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]  # what `-t ping,set,get` runs
 
+
+@dataclass(frozen=True)
+class Suite:
+    """The redis-benchmark tests of one `-t`, run once at each of its workloads."""
+    name: str          # "strings" or "lists"
+    tests_arg: str     # what -t gets
+    tests: tuple       # the tests reported, as redis-benchmark's CSV names them
+    workloads: tuple   # (name, redis-benchmark arguments), as WORKLOADS
+
+
+STRINGS = Suite("strings", "ping,set,get", tuple(TESTS), tuple(WORKLOADS))
+# From stage 7 on: lists, at 50 clients with and without pipelining. The
+# LRANGE tests first fill the list with an LPUSH run of their own ("LPUSH
+# (needed to benchmark LRANGE)"), which counts in the CPU but is not reported.
+LISTS = Suite("lists", "lpush,rpush,lpop,rpop,lrange_100,lrange_600",
+              ("LPUSH", "RPUSH", "LPOP", "RPOP", "LRANGE_100 (first 100 elements)", "LRANGE_600 (first 600 elements)"),
+              tuple(WORKLOADS[:2]))
+LIST_STAGE = 7  # the first stage with lists
+
 # The "must reach" targets of the optimisation work.
 MIN_THROUGHPUT_RATIO = 0.90   # ours / Redis, every test of every workload
 MAX_CPU_RATIO = 1.10          # ours / Redis, CPU time per request
 MAX_KEY_RATIO = 1.50          # ours / Redis, resident bytes per key
 MAX_IDLE_CONNECTION_BYTES = 8 * 1024
+MAX_LIST_ELEMENT_RATIO = 2.00  # ours / Redis, resident bytes per list element
 
 BENCHMARK_TIMEOUT = 600  # s; redis-benchmark spins forever if the server vanishes
 
@@ -177,8 +203,8 @@ class RespClient:
 class ServerPair:
     """Our server and redis-server, freshly started; stopped on leaving the `with`."""
 
-    def __init__(self, ours_binary):
-        self.ours = ServerProcess("ours", [str(ours_binary), "--port", "{port}"], WORK_DIR, error=BenchError)
+    def __init__(self, ours_command):
+        self.ours = ServerProcess("ours", ours_command, WORK_DIR, error=BenchError)
         self.redis = ServerProcess("redis", [
             "redis-server", "--port", "{port}", "--bind", HOST,
             "--save", "", "--appendonly", "no", "--daemonize", "no",
@@ -295,21 +321,48 @@ def bytes_per_key(server, count, batch=1000):
     return (rss_bytes(server.pid) - before) / count
 
 
+def bytes_per_list_element(server, count, batch=1000, per_write=10):
+    """Resident bytes per element of one long list: `count` ten-byte elements.
+
+    FLUSHALL, then RPUSH biglist with `batch` elements per command and
+    `per_write` commands per write. The elements (e000000000, 10 bytes) are
+    not numbers, which Redis's listpacks would store as integers.
+    """
+    with RespClient(server.port) as client:
+        client.call("FLUSHALL")
+        time.sleep(0.5)
+        before = rss_bytes(server.pid)
+        commands = []
+        for start in range(0, count, batch):
+            commands.append(("RPUSH", "biglist", *(f"e{i:09d}" for i in range(start, min(start + batch, count)))))
+            if len(commands) == per_write or start + batch >= count:
+                replies = client.pipeline(commands)
+                if any(not isinstance(reply, int) for reply in replies):
+                    raise BenchError(f"{server.name}: an RPUSH did not answer with an integer: {replies[:3]!r}")
+                commands = []
+        length = client.call("LLEN", "biglist")
+        if length != count:
+            raise BenchError(f"{server.name}: LLEN biglist is {length} after pushing {count} elements")
+    time.sleep(1)
+    server.check_alive()
+    return (rss_bytes(server.pid) - before) / count
+
+
 # ---------------------------------------------------------------------------
 # Throughput, latency and CPU with redis-benchmark
 # ---------------------------------------------------------------------------
 
 @dataclass
 class Run:
-    """One redis-benchmark run against one server: four tests."""
+    """One redis-benchmark run against one server: the tests of one suite."""
     rps: dict = field(default_factory=dict)   # test -> requests per second
     p50: dict = field(default_factory=dict)   # test -> ms
     p99: dict = field(default_factory=dict)   # test -> ms
     cpu_us_per_request: float = 0.0           # server CPU over the whole run
 
 
-def benchmark_command(port, requests, workload_args):
-    return ["redis-benchmark", "-h", HOST, "-p", str(port), "-t", "ping,set,get",
+def benchmark_command(port, requests, workload_args, suite=STRINGS):
+    return ["redis-benchmark", "-h", HOST, "-p", str(port), "-t", suite.tests_arg,
             "-n", str(requests), *workload_args, "--csv"]
 
 
@@ -328,9 +381,9 @@ def parse_csv(text):
     return {row[0]: dict(zip(header, row)) for row in rows[1:]}
 
 
-def run_benchmark(server, requests, workload_args):
+def run_benchmark(server, requests, workload_args, suite=STRINGS):
     """One redis-benchmark run, with the server's CPU time measured around it."""
-    command = benchmark_command(server.port, requests, workload_args)
+    command = benchmark_command(server.port, requests, workload_args, suite)
     server.check_alive()  # redis-benchmark retries a dead server forever
     before = cpu_seconds(server.pid)
     try:
@@ -351,33 +404,42 @@ def run_benchmark(server, requests, workload_args):
         raise BenchError(f"{server.name}: redis-benchmark failed (exit status {result.returncode}): "
                          f"{shlex.join(command)}\n{result.stderr.strip()}")
     rows = parse_csv(result.stdout)
-    missing = [test for test in TESTS if test not in rows]
+    missing = [test for test in suite.tests if test not in rows]
     if missing:
         raise BenchError(f"{server.name}: redis-benchmark reported no {', '.join(missing)}:\n{result.stdout}")
-    run = Run(cpu_us_per_request=(after - before) * 1e6 / (len(TESTS) * requests))
-    for test in TESTS:
+    # Every test of the run (LRANGE's filling LPUSH too) sent `requests` requests.
+    run = Run(cpu_us_per_request=(after - before) * 1e6 / (len(rows) * requests))
+    for test in suite.tests:
         run.rps[test] = float(rows[test]["rps"])
         run.p50[test] = float(rows[test]["p50_latency_ms"])
         run.p99[test] = float(rows[test]["p99_latency_ms"])
     return run
 
 
-def run_workloads(pair, rounds, requests):
-    """Every workload, `rounds` times, alternating ours and Redis.
+def short_test(test):
+    """A test's name without redis-benchmark's note: LRANGE_100 (first 100 elements) -> LRANGE_100."""
+    return test.split(" (")[0]
+
+
+def run_workloads(pair, rounds, requests, suites):
+    """Every workload of every suite, `rounds` times, alternating ours and Redis.
 
     Alternating (A B A B, rather than all of A then all of B) spreads any
     slow spell of a shared machine over both servers instead of one.
-    Returns {workload: {server name: [Run, ...]}}.
+    Returns {(suite name, workload): {server name: [Run, ...]}}.
     """
-    runs = {name: {server.name: [] for server in pair.servers} for name, _ in WORKLOADS}
+    runs = {(suite.name, name): {server.name: [] for server in pair.servers}
+            for suite in suites for name, _ in suite.workloads}
     for round_number in range(1, rounds + 1):
-        for name, workload_args in WORKLOADS:
-            for server in pair.servers:
-                print(f"  round {round_number}/{rounds}, {name:12} {server.name:5} ...", end=" ", flush=True)
-                run = run_benchmark(server, requests, workload_args)
-                runs[name][server.name].append(run)
-                print(" ".join(f"{test} {run.rps[test]:,.0f}" for test in TESTS)
-                      + f"  ({run.cpu_us_per_request:.2f} µs CPU/request)", flush=True)
+        for suite in suites:
+            for name, workload_args in suite.workloads:
+                for server in pair.servers:
+                    label = name if suite is STRINGS else f"{name}, {suite.name}"
+                    print(f"  round {round_number}/{rounds}, {label:19} {server.name:5} ...", end=" ", flush=True)
+                    run = run_benchmark(server, requests, workload_args, suite)
+                    runs[(suite.name, name)][server.name].append(run)
+                    print(" ".join(f"{short_test(test)} {run.rps[test]:,.0f}" for test in suite.tests)
+                          + f"  ({run.cpu_us_per_request:.2f} µs CPU/request)", flush=True)
     return runs
 
 
@@ -425,21 +487,38 @@ class Results:
     runs: dict            # from run_workloads
     key_bytes: dict       # server name -> resident bytes per key
     idle_bytes: dict      # server name -> resident bytes per idle connection
+    suites: tuple = (STRINGS,)  # what run_workloads ran
+    elements: int = 0     # list elements for list_bytes (0: not measured)
+    list_bytes: dict = None  # server name -> resident bytes per list element, or None
+
+
+def workload_label(suite, name):
+    """A workload as the tables name it: `-c 50`, or `-c 50` lists."""
+    return f"`{name}`" if suite is STRINGS else f"`{name}` {suite.name}"
 
 
 def throughput_rows(results):
-    """One row per workload and test, medians over rounds."""
+    """One row per suite, workload and test, medians over rounds."""
     rows = []
-    for name, _ in WORKLOADS:
-        ours, redis = results.runs[name]["ours"], results.runs[name]["redis"]
-        for index, test in enumerate(TESTS):
-            row = {"workload": name, "test": test}
+    for suite in results.suites:
+        rows += suite_rows(results, suite)
+    return rows
+
+
+def suite_rows(results, suite):
+    """The rows of throughput_rows for one suite."""
+    rows = []
+    for name, _ in suite.workloads:
+        ours, redis = results.runs[(suite.name, name)]["ours"], results.runs[(suite.name, name)]["redis"]
+        for index, test in enumerate(suite.tests):
+            row = {"suite": suite.name, "workload": name, "label": workload_label(suite, name),
+                   "test": short_test(test)}
             for key, runs in (("ours", ours), ("redis", redis)):
                 row[key + "_rps"] = median_of(runs, "rps", test)
                 row[key + "_p50"] = median_of(runs, "p50", test)
                 row[key + "_p99"] = median_of(runs, "p99", test)
             row["rps_ratio"] = paired_ratio(ours, redis, "rps", test)
-            # CPU is measured over the whole run (four tests): shown once per workload.
+            # CPU is measured over the whole run (all its tests): shown once per workload.
             if index == 0:
                 row["ours_cpu"] = median_of(ours, "cpu_us_per_request")
                 row["redis_cpu"] = median_of(redis, "cpu_us_per_request")
@@ -466,14 +545,16 @@ def markdown_tables(results):
             cpu = [f"{row['ours_cpu']:.2f}", f"{row['redis_cpu']:.2f}",
                    fmt_ratio(row["cpu_ratio"])]
         lines.append(
-            f"| `{row['workload']}` | {row['test']} | {row['ours_rps']:,.0f} | {row['redis_rps']:,.0f} "
+            f"| {row['label']} | {row['test']} | {row['ours_rps']:,.0f} | {row['redis_rps']:,.0f} "
             f"| {fmt_ratio(row['rps_ratio'])} "
             f"| {row['ours_p50']:.3f} | {row['redis_p50']:.3f} | {row['ours_p99']:.3f} | {row['redis_p99']:.3f} "
             f"| {' | '.join(cpu)} |")
     lines += [
         "",
         "CPU is the servers' user + system time over a whole `redis-benchmark` run "
-        f"(four tests of {results.requests:,} requests), so it appears once per workload.",
+        f"(four tests of {results.requests:,} requests"
+        + (", or for the lists seven: the six shown and the LPUSH run that fills the list for LRANGE"
+           if LISTS in results.suites else "") + "), so it appears once per workload.",
         "",
         "| Memory (resident, VmRSS) | Ours | Redis | Ours/Redis |",
         "|---|---:|---:|---:|",
@@ -484,6 +565,11 @@ def markdown_tables(results):
         f"| {results.idle_bytes['ours']:,.0f} | {results.idle_bytes['redis']:,.0f} "
         f"| {fmt_ratio(ratio(results.idle_bytes['ours'], results.idle_bytes['redis']))} |",
     ]
+    if results.list_bytes:
+        lines.append(
+            f"| bytes per list element (one list of {results.elements:,} ten-byte elements) "
+            f"| {results.list_bytes['ours']:,.1f} | {results.list_bytes['redis']:,.1f} "
+            f"| {fmt_ratio(ratio(results.list_bytes['ours'], results.list_bytes['redis']))} |")
     return "\n".join(lines)
 
 
@@ -491,14 +577,18 @@ def targets(results):
     """Each "must reach" target: (description, what was measured, met?)."""
     checks = []
     rows = throughput_rows(results)
-    for name, _ in WORKLOADS:
-        ratios = {row["test"]: row["rps_ratio"] for row in rows if row["workload"] == name}
-        worst = min(ratios, key=ratios.get)
-        checks.append((f"throughput ≥ {MIN_THROUGHPUT_RATIO:.2f}× Redis, `{name}`",
-                       f"lowest {fmt_ratio(ratios[worst])} ({worst})",
-                       all(value >= MIN_THROUGHPUT_RATIO for value in ratios.values())))
+    for suite in results.suites:
+        for name, _ in suite.workloads:
+            ratios = {row["test"]: row["rps_ratio"] for row in rows
+                      if row["suite"] == suite.name and row["workload"] == name}
+            worst = min(ratios, key=ratios.get)
+            what = "throughput" if suite is STRINGS else f"{suite.name} throughput (`-t {suite.tests_arg}`)"
+            checks.append((f"{what} ≥ {MIN_THROUGHPUT_RATIO:.2f}× Redis, `{name}`",
+                           f"lowest {fmt_ratio(ratios[worst])} ({worst})",
+                           all(value >= MIN_THROUGHPUT_RATIO for value in ratios.values())))
+    # The CPU target is the string workloads' (the lists' CPU is in the table).
     for row in rows:
-        if "ours_cpu" in row:
+        if "ours_cpu" in row and row["suite"] == STRINGS.name:
             value = row["cpu_ratio"]
             checks.append((f"CPU per request ≤ {MAX_CPU_RATIO:.1f}× Redis, `{row['workload']}`",
                            f"{fmt_ratio(value)} ({row['ours_cpu']:.2f} vs {row['redis_cpu']:.2f} µs)",
@@ -510,6 +600,12 @@ def targets(results):
     value = results.idle_bytes["ours"]
     checks.append((f"RSS per idle connection ≤ {MAX_IDLE_CONNECTION_BYTES // 1024} KB",
                    f"{value:,.0f} bytes", value <= MAX_IDLE_CONNECTION_BYTES))
+    if results.list_bytes:
+        value = ratio(results.list_bytes["ours"], results.list_bytes["redis"])
+        checks.append((f"RSS per list element ≤ {MAX_LIST_ELEMENT_RATIO:.1f}× Redis "
+                       f"(one list of {results.elements:,} ten-byte elements)",
+                       f"{fmt_ratio(value)} ({results.list_bytes['ours']:,.1f} vs "
+                       f"{results.list_bytes['redis']:,.1f} bytes)", value <= MAX_LIST_ELEMENT_RATIO))
     return checks
 
 
@@ -530,12 +626,13 @@ def noisy_figures(results):
     throughput; the medians then compare a quiet round with a busy one.
     """
     noisy = []
-    for name, _ in WORKLOADS:
-        for test in TESTS:
-            for server in ("ours", "redis"):
-                values = [run.rps[test] for run in results.runs[name][server]]
-                if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
-                    noisy.append((name, test, server))
+    for suite in results.suites:
+        for name, _ in suite.workloads:
+            for test in suite.tests:
+                for server in ("ours", "redis"):
+                    values = [run.rps[test] for run in results.runs[(suite.name, name)][server]]
+                    if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
+                        noisy.append((name, test, server))
     return noisy
 
 
@@ -544,7 +641,8 @@ def noise_note(results):
     noisy = noisy_figures(results)
     if not noisy:
         return ""
-    return (f"**Noisy run:** {len(noisy)} of {len(WORKLOADS) * len(TESTS) * 2} figures swung by more than "
+    figures = sum(len(suite.workloads) * len(suite.tests) * 2 for suite in results.suites)
+    return (f"**Noisy run:** {len(noisy)} of {figures} figures swung by more than "
             f"{NOISY_SPREAD:.0%} between rounds (see Every round below), so some ratios compare a quiet "
             f"round with a busy one. Rerun on a quiet machine, or with more rounds, before trusting them.")
 
@@ -552,11 +650,12 @@ def noise_note(results):
 def rounds_detail(results):
     """Every round's req/s, to show how much single runs swing."""
     lines = ["| Workload | Test | Ours req/s, each round | Redis req/s, each round |", "|---|---|---|---|"]
-    for name, _ in WORKLOADS:
-        for test in TESTS:
-            cells = [", ".join(f"{run.rps[test]:,.0f}" for run in results.runs[name][server])
-                     for server in ("ours", "redis")]
-            lines.append(f"| `{name}` | {test} | {cells[0]} | {cells[1]} |")
+    for suite in results.suites:
+        for name, _ in suite.workloads:
+            for test in suite.tests:
+                cells = [", ".join(f"{run.rps[test]:,.0f}" for run in results.runs[(suite.name, name)][server])
+                         for server in ("ours", "redis")]
+                lines.append(f"| {workload_label(suite, name)} | {short_test(test)} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
@@ -598,7 +697,7 @@ def svg_chart(results):
     panel_left, panel_gap, panel_width = 90, 60, 240
     top, plot_height = 100, 260
     bottom = top + plot_height
-    rows = throughput_rows(results)
+    rows = suite_rows(results, STRINGS)  # the chart shows -t ping,set,get; the lists are in the tables
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
@@ -694,14 +793,27 @@ def write_report(out_dir, results, info):
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "performance-chart.svg").write_text(svg_chart(results))
     machine, versions = info["machine"], info["versions"]
-    ours_cmd = f".build/release/{info['product']} --port PORT"
+    if info["server"]:
+        ours_cmd = info["server"].replace("{port}", "PORT") + "     # --server: run as it is, built by nobody"
+        build_cmd = "# (no build: --server)"
+        subject = f"The server given with `--server` (`{info['server']}`)"
+    else:
+        ours_cmd = f".build/release/{info['product']} --port PORT     # the script runs a copy, .build/bench/{info['product']}"
+        build_cmd = shlex.join(info['build'])
+        subject = f"Our newest stage (`Stages/{info['stage']}`, release build)"
     redis_cmd = ("redis-server --port PORT --bind 127.0.0.1 --save '' --appendonly no "
                  "--daemonize no --maxclients 10100")
-    bench_cmds = "\n".join(shlex.join(benchmark_command(0, results.requests, args)).replace(" -p 0 ", " -p PORT ")
-                           for _, args in WORKLOADS)
+    bench_cmds = "\n".join(shlex.join(benchmark_command(0, results.requests, args, suite)).replace(" -p 0 ", " -p PORT ")
+                           for suite in results.suites for _, args in suite.workloads)
+    lists = LISTS in results.suites
+    list_memory = (f"""
+- **Bytes per list element:** on another freshly started pair, `FLUSHALL`, then one list of
+  {results.elements:,} ten-byte elements (`e000000000`: not numbers, which Redis would store as
+  integers) loaded by `RPUSH biglist` with 1,000 elements per command, 10 commands per write;
+  `VmRSS` after, minus before, divided by {results.elements:,}.""" if results.list_bytes else "")
     text = f"""# Performance results
 
-Our newest stage (`Stages/{info['stage']}`, release build) beside `redis-server`, each on a free
+{subject} beside `redis-server`, each on a free
 loopback port, measured by `Tests/Benchmarks/bench.py`; this page and the chart were written by
 
 ```sh
@@ -736,25 +848,26 @@ Medians of {plural(results.rounds, 'round')}; the ratios are medians of each rou
 ## How it was measured
 
 ```sh
-{shlex.join(info['build'])}
-{ours_cmd}     # the script runs a copy, .build/bench/{info['product']}
+{build_cmd}
+{ours_cmd}
 {redis_cmd}
 {bench_cmds}
 ```
 
-- **Throughput, latency, CPU:** the three `redis-benchmark` runs above, {plural(results.rounds, 'round')} each,
+- **Throughput, latency, CPU:** the {len([w for suite in results.suites for w in suite.workloads])} `redis-benchmark` runs above, {plural(results.rounds, 'round')} each,
   alternating our server and Redis (ours, Redis, ours, Redis...) so a slow spell on the machine
   hits both. Each figure is the median over rounds; each ratio (ours/Redis) is the median of the
   rounds' own ratios, since a round's two runs are seconds apart and share the machine's mood. CPU per request is the server's utime + stime
   (fields 14 and 15 of `/proc/PID/stat`) after the run minus before, divided by the run's
-  4 × {results.requests:,} requests.
+  4 × {results.requests:,} requests{" (7 × for the lists: the LRANGE tests first fill the list with an LPUSH run of their own)" if lists else ""}.
+  The chart shows the `-t ping,set,get` runs{"; the lists are in the tables only" if lists else ""}.
 - **Bytes per idle connection:** on freshly started servers, {results.connections:,} connections that
   send nothing (the first and the last answer `PING`, to prove they were accepted); the server's
   `VmRSS` after, minus before, divided by {results.connections:,}.
 - **Bytes per key:** on another freshly started pair, `FLUSHALL`, then {results.keys:,} keys
   (`key:0000000`, 11 bytes) with 16-byte values (`val:000000000000`) loaded by pipelined `SET`s,
-  1,000 per write; `VmRSS` after, minus before, divided by {results.keys:,}.
-- The benchmarks run on a third fresh pair, so neither memory figure is distorted by memory that
+  1,000 per write; `VmRSS` after, minus before, divided by {results.keys:,}.{list_memory}
+- The benchmarks run on a {"fourth" if results.list_bytes else "third"} fresh pair, so no memory figure is distorted by memory that
   an earlier step freed (allocators keep freed pages for reuse).
 
 ## Every round
@@ -779,14 +892,29 @@ def parse_arguments():
     parser.add_argument("--keys", type=int, help="keys for bytes per key (default 1000000; 100000 with --quick)")
     parser.add_argument("--connections", type=int,
                         help="idle connections for bytes per connection (default 10000; 1000 with --quick)")
+    parser.add_argument("--elements", type=int,
+                        help="elements of the one list for bytes per list element (default 1000000; "
+                             "100000 with --quick)")
+    parser.add_argument("--lists", action="store_true",
+                        help=f"run the list benchmarks even if the newest stage is older than stage {LIST_STAGE} "
+                             "(they run by default from that stage on)")
+    parser.add_argument("--server", metavar="'CMD {port}'",
+                        help="benchmark this command instead of building the newest stage, e.g. "
+                             "\"redis-server --port {port} --save ''\" to try the script on Redis against Redis")
     parser.add_argument("--out", type=Path,
                         help="where to write the results page and chart (default Tutorials/; .build/bench/ with --quick)")
     args = parser.parse_args()
-    defaults = (1, 20_000, 100_000, 1_000, WORK_DIR) if args.quick else (3, 200_000, 1_000_000, 10_000, ROOT / "Tutorials")
-    for name, default in zip(("rounds", "requests", "keys", "connections", "out"), defaults):
+    defaults = ((1, 20_000, 100_000, 1_000, 100_000, WORK_DIR) if args.quick else
+                (3, 200_000, 1_000_000, 10_000, 1_000_000, ROOT / "Tutorials"))
+    for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "out"), defaults):
         if getattr(args, name) is None:
             setattr(args, name, default)
-    for name in ("rounds", "requests", "keys", "connections"):
+    if args.server is not None and "{port}" not in args.server:
+        parser.error("--server needs {port} in the command, where the free port goes")
+    if args.server is not None and args.out == ROOT / "Tutorials":
+        parser.error("--server measures some other server: give --out (or --quick), so that "
+                     "Tutorials/performance-results.md keeps our stage's figures")
+    for name in ("rounds", "requests", "keys", "connections", "elements"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
@@ -805,24 +933,34 @@ def check_tools():
         sys.exit(2)
 
 
-def measure(ours_binary, args):
+def measure(ours_command, args, lists):
     """All the measurements, each phase on freshly started servers."""
-    idle, keys = {}, {}
+    idle, keys, elements = {}, {}, None
     print(f"\n== Memory: {args.connections:,} idle connections (fresh servers)", flush=True)
-    with ServerPair(ours_binary) as pair:
+    with ServerPair(ours_command) as pair:
         for server in pair.servers:
             idle[server.name] = bytes_per_idle_connection(server, args.connections)
             print(f"  {server.name:5} {idle[server.name]:,.0f} bytes per idle connection", flush=True)
     print(f"\n== Memory: {args.keys:,} keys (fresh servers)", flush=True)
-    with ServerPair(ours_binary) as pair:
+    with ServerPair(ours_command) as pair:
         for server in pair.servers:
             keys[server.name] = bytes_per_key(server, args.keys)
             print(f"  {server.name:5} {keys[server.name]:,.0f} bytes per key", flush=True)
-    print(f"\n== Throughput: {plural(args.rounds, 'round')} of {len(WORKLOADS)} workloads, "
+    if lists:
+        print(f"\n== Memory: one list of {args.elements:,} elements (fresh servers)", flush=True)
+        elements = {}
+        with ServerPair(ours_command) as pair:
+            for server in pair.servers:
+                elements[server.name] = bytes_per_list_element(server, args.elements)
+                print(f"  {server.name:5} {elements[server.name]:,.1f} bytes per list element", flush=True)
+    suites = (STRINGS, LISTS) if lists else (STRINGS,)
+    workloads = sum(len(suite.workloads) for suite in suites)
+    print(f"\n== Throughput: {plural(args.rounds, 'round')} of {workloads} workloads, "
           f"{args.requests:,} requests per test (fresh servers)", flush=True)
-    with ServerPair(ours_binary) as pair:
-        runs = run_workloads(pair, args.rounds, args.requests)
-    return Results(args.rounds, args.requests, args.keys, args.connections, runs, keys, idle)
+    with ServerPair(ours_command) as pair:
+        runs = run_workloads(pair, args.rounds, args.requests, suites)
+    return Results(args.rounds, args.requests, args.keys, args.connections, runs, keys, idle,
+                   suites, args.elements if lists else 0, elements)
 
 
 def main():
@@ -836,18 +974,25 @@ def main():
         print(f"bench: warning: load average is {load:.2f}; other work on this machine will skew the figures.",
               file=sys.stderr)
     stage, product = newest_stage(ROOT, BenchError)
-    build_command, binary = build(product)
+    if args.server is not None:
+        build_command, ours_command = None, shlex.split(args.server)
+    else:
+        build_command, binary = build(product)
+        ours_command = [str(binary), "--port", "{port}"]
+    # Lists from the stage that brings them (or when asked).
+    lists = args.lists or int(stage[:2]) >= LIST_STAGE
     # Read the commit now, not at the end: on a shared work tree someone may
     # commit or edit while the benchmark runs, and the page must name the
     # code that was built.
     git = first_line(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
-    results = measure(binary, args)
+    results = measure(ours_command, args, lists)
     load_end = os.getloadavg()[0]
 
     # The exact invocation (what `make bench` or `make bench-quick` ran), for the results page.
     invocation = shlex.join(["python3", "Tests/Benchmarks/bench.py", *sys.argv[1:]])
     info = {
         "stage": stage, "product": product, "build": build_command, "invocation": invocation,
+        "server": args.server,
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "load": f"{load:.2f}", "load_end": f"{load_end:.2f}",
         "machine": machine_description(),

@@ -1,14 +1,20 @@
 """redis-py against one of our servers: the commands a Python app would use.
 
-Usage: python3 redis_py_check.py PORT
+Usage: python3 redis_py_check.py PORT [--stage N]
+Runs the checks of the stages up to N (default 6): strings, expiry and a
+pipeline (stage 6); lists and blocking pops (stage 7), which also print one
+line per step, `step NAME: RESULT`, for InteropTests to compare with the lines
+that redis-server gives.
 Exits 0 when every check passes; prints the first failure otherwise.
 """
 import sys
+import threading
 import time
 
 import redis
 
 port = int(sys.argv[1])
+stage = int(sys.argv[sys.argv.index("--stage") + 1]) if "--stage" in sys.argv else 6
 r = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
 
 assert r.ping() is True
@@ -55,5 +61,89 @@ try:
     raise AssertionError("SET with one argument must fail")
 except redis.ResponseError as error:
     assert str(error) == "wrong number of arguments for 'set' command", str(error)
+
+
+def step(name, call, expected=None):
+    """Run one step and print `step NAME: RESULT` (an exception's class and text);
+    with `expected`, the result must also be that."""
+    try:
+        result = call()
+    except redis.RedisError as error:
+        result = f"{type(error).__name__}: {error}"
+    print(f"step {name}: {result!r}", flush=True)
+    if expected is not None:
+        assert result == expected, f"{name}: expected {expected!r}, got {result!r}"
+    return result
+
+
+def push_later(key, value, delay):
+    """From a second client, in a thread: push `value` to `key` after `delay` seconds."""
+    def push():
+        time.sleep(delay)
+        redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).rpush(key, value)
+    thread = threading.Thread(target=push)
+    thread.start()
+    return thread
+
+
+def timed(call):
+    """The result of `call`, and how many seconds it took."""
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+if stage >= 7:
+    assert r.flushall() is True
+    step("rpush", lambda: r.rpush("list", "a", "b", "c", "a", "d", "a"), 6)
+    step("lpush", lambda: r.lpush("list", "z"), 7)
+    step("lrange all", lambda: r.lrange("list", 0, -1), [b"z", b"a", b"b", b"c", b"a", b"d", b"a"])
+    step("lrange past the ends", lambda: r.lrange("list", -100, 100))
+    step("llen", lambda: r.llen("list"), 7)
+    step("lindex -1", lambda: r.lindex("list", -1), b"a")
+
+    # LPOS: the first match, with RANK (negative: from the tail), COUNT
+    # (0: every match) and MAXLEN (how many elements to look at).
+    step("lpos a", lambda: r.lpos("list", "a"), 1)
+    step("lpos a rank 2", lambda: r.lpos("list", "a", rank=2), 4)
+    step("lpos a rank -1", lambda: r.lpos("list", "a", rank=-1), 6)
+    step("lpos a count 0", lambda: r.lpos("list", "a", count=0), [1, 4, 6])
+    step("lpos a rank -2 count 2", lambda: r.lpos("list", "a", rank=-2, count=2), [4, 1])
+    step("lpos a count 0 maxlen 5", lambda: r.lpos("list", "a", count=0, maxlen=5), [1, 4])
+    step("lpos a rank 2 maxlen 2", lambda: r.lpos("list", "a", rank=2, maxlen=2))
+    step("lpos missing", lambda: r.lpos("list", "nope"))
+    step("lpos rank 0", lambda: r.lpos("list", "a", rank=0))
+
+    # LMOVE in every direction, and onto the same list (a rotation).
+    step("lmove left right", lambda: r.lmove("list", "other", "LEFT", "RIGHT"), b"z")
+    step("lmove right left", lambda: r.lmove("list", "other", "RIGHT", "LEFT"), b"a")
+    step("lmove rotate", lambda: r.lmove("list", "list", "LEFT", "RIGHT"), b"a")
+    step("lrange after lmove", lambda: r.lrange("list", 0, -1), [b"b", b"c", b"a", b"d", b"a"])
+    step("lrange other", lambda: r.lrange("other", 0, -1), [b"a", b"z"])
+    step("lmove from nothing", lambda: r.lmove("nothing", "other"), None)
+    step("lmpop", lambda: r.lmpop(2, "nothing", "other", direction="RIGHT", count=5), [b"other", [b"z", b"a"]])
+    step("other is gone", lambda: r.exists("other"), 0)
+
+    # Blocking pops: a timeout gives None after about that long...
+    result, took = timed(lambda: step("blpop timeout", lambda: r.blpop("empty", timeout=0.2), None))
+    assert 0.15 <= took < 3, f"blpop(timeout=0.2) on an empty list took {took:.3f} s"
+    step("brpop two keys timeout", lambda: r.brpop(["empty", "also-empty"], timeout=0.2), None)
+    # ... and a push from another client, before the timeout, wakes the wait.
+    thread = push_later("wake", "hello", 0.05)
+    result, took = timed(lambda: step("blpop woken by a push", lambda: r.blpop("wake", timeout=0.2), (b"wake", b"hello")))
+    thread.join()
+    assert took >= 0.04, f"blpop returned after {took:.3f} s, before the push (0.05 s)"
+    thread = push_later("wake", "moved", 0.05)
+    step("blmove woken by a push", lambda: r.blmove("wake", "dest", 0.2, "RIGHT", "LEFT"), b"moved")
+    thread.join()
+    step("blpop with an element", lambda: r.blpop(["empty", "dest"], timeout=0.2), (b"dest", b"moved"))
+
+    # Errors: another type's key, and bad arguments.
+    r.set("text", "v")
+    step("lpush on a string", lambda: r.lpush("text", "x"))
+    step("get on a list", lambda: (r.rpush("list2", "x"), r.get("list2"))[1])
+    step("lset out of range", lambda: r.lset("list", 99, "x"))
+    step("lpop count", lambda: r.lpop("list", 2), [b"b", b"c"])
+    step("type", lambda: r.type("list"), b"list")
 
 print("redis-py: all checks passed")

@@ -14,6 +14,11 @@ import Testing
 struct InteropTests {
     /// The stages that have a key-value store: every stage from 5 on.
     static let stages = Gate.stages.filter { $0 >= 5 }
+    /// The stages that have lists and blocking pops: every stage from 7 on
+    /// (none until Stages/07-lists exists; the tests that need one say so).
+    static let listStages = Gate.stages.filter { $0 >= 7 }
+    /// Why the list tests are skipped while no stage has lists.
+    static let noListStage: Comment = "no stage has lists yet (Stages/07-lists); skipped until one does"
 
     @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
     func redisCLI(stage: Int) throws {
@@ -42,6 +47,17 @@ struct InteropTests {
             let ttl = try Tools.run("\(cli) TTL session")
             #expect(["(integer) 100", "(integer) 99"].contains(ttl.output.trimmingCharacters(in: .newlines)), "TTL: \(ttl.output)")
         }
+        if stage >= 7 {
+            for (command, expected) in [
+                ("RPUSH fruit apple pear", "(integer) 2"),
+                ("LRANGE fruit 0 -1", "1) \"apple\"\n2) \"pear\""),
+                ("BLPOP nothing 0.1", "(nil)"),
+                ("GET fruit", "(error) WRONGTYPE Operation against a key holding the wrong kind of value"),
+            ] {
+                let result = try Tools.run("\(cli) \(command)")
+                #expect(result.output.trimmingCharacters(in: .newlines) == expected, "redis-cli \(command)")
+            }
+        }
     }
 
     @Test("redis-benchmark -t ping,set,get runs with no errors",
@@ -50,11 +66,36 @@ struct InteropTests {
         try Tools.require("redis-benchmark")
         let server = try Gate.startOwnServer(stage: stage)
         defer { server.stop() }
-        let result = try Tools.run("redis-benchmark -p \(server.port) -t ping,set,get -n 20000 -c 20 -q", timeoutSeconds: 120)
+        try Self.benchmark(server, tests: "ping,set,get", expecting: ["PING_INLINE", "PING_MBULK", "SET", "GET"])
+    }
+
+    @Test("redis-benchmark -t lpush,rpush,lpop,rpop,lrange_100,lrange_300,lrange_600 runs with no errors",
+          .enabled(if: Tools.usable("redis-benchmark"), Tools.skipReason("redis-benchmark")),
+          .enabled(if: !listStages.isEmpty, noListStage), arguments: listStages)
+    func redisBenchmarkLists(stage: Int) throws {
+        try Tools.require("redis-benchmark")
+        let server = try Gate.startOwnServer(stage: stage)
+        defer { server.stop() }
+        // The LRANGE tests first fill the list with an LPUSH run of their own.
+        try Self.benchmark(server, tests: "lpush,rpush,lpop,rpop,lrange_100,lrange_300,lrange_600", expecting: [
+            "LPUSH", "RPUSH", "LPOP", "RPOP", "LPUSH (needed to benchmark LRANGE)",
+            "LRANGE_100 (first 100 elements)", "LRANGE_300 (first 300 elements)", "LRANGE_600 (first 600 elements)",
+        ])
+        // What the last LPUSH run left: 20,000 pushes, nothing popped since.
+        let client = try server.connect(chapter: "README.md")
+        try client.roundTrip(RESPValue.request("LLEN", "mylist"), expect: Array(":20000\r\n".utf8),
+                             step: "LLEN mylist after redis-benchmark", hint: "")
+    }
+
+    /// Runs `redis-benchmark -t tests` (20,000 requests each, 20 clients)
+    /// against `server`, and checks that each of `expecting` (as -q names
+    /// it) has a result and that nothing reported an error.
+    static func benchmark(_ server: ServerUnderTest, tests: String, expecting names: [String]) throws {
+        let result = try Tools.run("redis-benchmark -p \(server.port) -t \(tests) -n 20000 -c 20 -q", timeoutSeconds: 120)
         // -q prints progress with carriage returns; the last segment of each line is the result.
         let lines = result.output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
         #expect(result.status == 0, "redis-benchmark exited \(result.status)")
-        for test in ["PING_INLINE", "PING_MBULK", "SET", "GET"] {
+        for test in names {
             #expect(lines.contains { $0.hasPrefix(test + ": ") && $0.contains("requests per second") },
                     "no result for \(test) in:\n\(result.output.suffix(2000))")
         }
@@ -74,6 +115,33 @@ struct InteropTests {
         #expect(result.status == 0, "redis-py check failed:\n\(result.output)")
         #expect(result.output.contains("all checks passed"))
     }
+
+    @Test("redis-py: lists, lpos with rank/count/maxlen, lmove, blpop timing out and woken by another client; the same lines as redis-server",
+          .enabled(if: Tools.redisPyUsable, "redis-py is not installed (pip install redis)"),
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")),
+          .enabled(if: !listStages.isEmpty, noListStage), arguments: listStages)
+    func redisPyLists(stage: Int) throws {
+        if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
+        try Tools.require("redis-server")
+        // The script checks what it knows for sure itself, and prints one
+        // line per list step (`step NAME: RESULT`): ours must print redis-server's.
+        let script = Tools.packageRoot + "/Tests/Fixtures/redis_py_check.py"
+        func lines(against kind: String) throws -> [String] {
+            let server = try RedisClientTests.start(kind, stage: stage)
+            defer { server.stop() }
+            let run = try Tools.run("python3 '\(script)' \(server.port) --stage \(stage)", timeoutSeconds: 60)
+            #expect(run.status == 0, "\(kind): the redis-py check failed:\n\(run.output)")
+            return run.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("step ") }
+        }
+        let redis = try lines(against: "redis")
+        let ours = try lines(against: "ours")
+        #expect(redis.contains("step blpop timeout: None") && redis.contains("step blpop woken by a push: (b'wake', b'hello')"),
+                "redis-server's run did not get through the blocking pops:\n\(redis.joined(separator: "\n"))")
+        #expect(ours.count == redis.count, "ours printed \(ours.count) lines, redis-server \(redis.count):\n\(ours.joined(separator: "\n"))")
+        for (our, theirs) in zip(ours, redis) where our != theirs {
+            Issue.record("redis-py sees a difference:\n  ours:         \(our)\n  redis-server: \(theirs)")
+        }
+    }
 }
 
 /// Our own redis-client must print what redis-cli prints, against
@@ -91,9 +159,10 @@ struct RedisClientTests {
         ("CONFIG GET appendonly", "1) \"appendonly\"\n2) \"no\""),
     ]
 
-    /// Starts our newest stage ("ours") or redis-server ("redis") on a free port.
-    static func start(_ kind: String) throws -> ServerUnderTest {
-        kind == "ours" ? try Gate.startOwnServer(stage: Tools.newestStage)
+    /// Starts our `stage` (default: the newest; "ours") or redis-server
+    /// ("redis") on a free port.
+    static func start(_ kind: String, stage: Int = Tools.newestStage) throws -> ServerUnderTest {
+        kind == "ours" ? try Gate.startOwnServer(stage: stage)
             : try ServerUnderTest(command: "redis-server --port {port} --save '' --appendonly no")
     }
 

@@ -28,9 +28,22 @@ What it does, in order:
    Everything else is strict: an acknowledged write that reads back as
    missing or as another value is a LOST WRITE; a deleted or surely expired
    key that reads back is a STALE READ;
-4. after SECONDS, every client re-reads all its keys (one pipelined batch)
-   and checks them the same way;
-5. compares the server's resident memory (VmRSS) at the end with its value
+4. when the server has lists (it answers LLEN; stage 7 on), a fifth of the
+   commands drawn are list commands on --lists (4) shared lists: RPUSH of 1-3
+   tokens, each unique (t<client>.<number>.<list>, some padded), LPOP with and
+   without a count, and BLPOP of one or two lists with a short timeout (0.05 to
+   0.2 s). Every token popped must be one we pushed, to that list, and one
+   producer's tokens must come out in the order it pushed them. Every 5-15 s
+   each client also abandons a wait: it sends BLPOP (timeout 0 or 30 s) on a
+   side connection to a list of its own, closes that connection 50 ms later
+   (an orderly close or a reset), waits 200 ms, pushes a token to that list
+   and pops it: a server that still counts the closed connection as waiting
+   hands it the token, and the pop finds nothing;
+5. after SECONDS, every client re-reads all its keys (one pipelined batch)
+   and checks them the same way; the shared lists are read once more
+   (LRANGE 0 -1), and every acknowledged push must have been popped exactly
+   once or still be there: none lost, none duplicated;
+6. compares the server's resident memory (VmRSS) at the end with its value
    after a warm-up (20% of the run, at least 5 s), while the load runs both
    times.
 
@@ -55,7 +68,8 @@ Standard library only; RSS needs Linux (/proc), elsewhere it is reported as
 unavailable and not checked.
 
 Exit status: 0 when every check passed; 1 when a write was lost, a read was
-stale, any command failed (error reply, protocol error, timeout, closed
+stale, a token was lost, duplicated, unknown, out of order or taken by a
+closed connection's BLPOP, any command failed (error reply, protocol error, timeout, closed
 connection), the server died or did not start, the build failed, memory
 drifted past the bound, or the run passed its deadline; 2 for a usage
 error; 130 on Ctrl-C.
@@ -68,11 +82,13 @@ import select
 import shlex
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +153,7 @@ class Connection:
     MAX_LINE = 64 * 1024  # a header line longer than this is not RESP
 
     def __init__(self, port, timeout):
+        self.port = port
         self.timeout = timeout
         self.sock = socket.create_connection((HOST, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -316,6 +333,54 @@ def value_size(rng):
 
 
 # ---------------------------------------------------------------------------
+# Lists: unique tokens through a few shared lists
+# ---------------------------------------------------------------------------
+
+LIST_SHARE = 0.2  # of the commands drawn, when the server has lists
+BLPOP_TIMEOUTS = (b"0.05", b"0.1", b"0.2")  # s: short, so that a wait never stalls a client for long
+# An abandoned wait: BLPOP on a side connection, closed after ABANDON_WAIT;
+# after ABANDON_SETTLE more (far longer than a server takes to see a closed
+# socket, even under this load) the client pushes to that list itself.
+ABANDON_WAIT = 0.05  # s
+ABANDON_SETTLE = 0.2  # s
+ABANDON_EVERY = (5.0, 15.0)  # s between two abandoned waits of one client (uniform)
+# Token padding, chosen by the token's numbers: most tokens are short, some
+# longer, so that lists hold elements of several sizes.
+TOKEN_PADDING = (0, 0, 0, 0, 12, 40, 100, 290)
+TOKEN = re.compile(rb"^t(\d+)\.(\d+)\.(\d+)(?:\|(x*))?$")
+
+
+def list_name(index):
+    """Shared list number `index`: every client pushes to and pops from each."""
+    return b"soak:list:%d" % index
+
+
+def token_id(client, seq):
+    """One int per token (sets of a few hundred thousand of them stay small)."""
+    return client << 32 | seq
+
+
+def describe_token(ident):
+    return f"t{ident >> 32}.{ident & 0xFFFFFFFF}"
+
+
+def make_token(client, seq, list_index):
+    """Token `seq` of `client`, pushed to list `list_index`: t3.912.1, padded with |xxx or not."""
+    token = b"t%d.%d.%d" % (client, seq, list_index)
+    padding = TOKEN_PADDING[(client * 7919 + seq) % len(TOKEN_PADDING)]
+    return token + b"|" + b"x" * padding if padding else token
+
+
+def parse_token(value):
+    """(client, seq, list index) of a token made by make_token, or None for anything else."""
+    match = TOKEN.match(value) if isinstance(value, bytes) else None
+    if not match:
+        return None
+    client, seq, list_index = (int(group) for group in match.groups()[:3])
+    return (client, seq, list_index) if value == make_token(client, seq, list_index) else None
+
+
+# ---------------------------------------------------------------------------
 # One client: its keys, its model of them, its load
 # ---------------------------------------------------------------------------
 
@@ -353,7 +418,7 @@ class KeyState:
 class Client(threading.Thread):
     """One connection, its own keys, a model of them, and a random command mix."""
 
-    def __init__(self, index, connection, args, values, clock):
+    def __init__(self, index, connection, args, values, clock, lists=0):
         super().__init__(name=f"soak-client-{index}", daemon=True)
         self.index = index
         self.connection = connection
@@ -377,12 +442,30 @@ class Client(threading.Thread):
         self.stale = []               # deleted or expired keys read back
         self.finished = False
         self.broken = False           # the connection failed: no more commands
+        # Lists (when the server has them): `lists` shared lists, and this
+        # client's own list for abandoned waits.
+        self.lists = lists
+        self.timeout = args.timeout
+        self.token_seq = 0            # tokens made: each names its client and number
+        self.acked = set()            # token ids whose RPUSH was acknowledged
+        self.unacked = set()          # sent, but no integer reply (yet): may or may not be in a list
+        self.popped = []              # token ids this client popped: over all clients, each at most once
+        self.last_popped = {}         # (producer, list) -> the highest seq this client popped from it
+        self.list_pops = {"LPOP": 0, "BLPOP": 0}
+        self.blpop_timeouts = 0
+        self.misplaced = []           # popped bytes no RPUSH made, or a token from another list
+        self.disorder = []            # one producer's tokens popped out of the order it pushed them
+        self.abandons = 0
+        self.consumed = []            # tokens a closed connection's BLPOP took
+        self.next_abandon = None      # time.monotonic() of the next abandoned wait
 
     # -- the command mix ----------------------------------------------------
 
     def random_command(self):
         """One random command: (bytes to send, what the checker needs to know)."""
         rng = self.rng
+        if self.lists and rng.random() < LIST_SHARE:
+            return self.random_list_command()
         k = rng.randrange(len(self.keys))
         key = self.keys[k]
         r = rng.random()
@@ -404,6 +487,61 @@ class Client(threading.Thread):
             return encode([b"PEXPIRE", key, b"%d" % ttl]), ("PEXPIRE", k, ttl / 1000)
         ttl = rng.randint(1, 2)
         return encode([b"EXPIRE", key, b"%d" % ttl]), ("EXPIRE", k, float(ttl))
+
+    def random_list_command(self):
+        """RPUSH of 1-3 new tokens, LPOP (with a count or not) or BLPOP of one or two shared lists.
+
+        More pops than pushes are drawn (in tokens: about 0.5 pushed for up to
+        0.8 popped per list command), so the lists stay short and a BLPOP
+        often waits, to be served by another client's push or to time out.
+        """
+        rng = self.rng
+        index = rng.randrange(self.lists)
+        r = rng.random()
+        if r < 0.35:
+            ids, tokens = [], []
+            for _ in range(rng.choice((1, 1, 1, 2, 3))):
+                self.token_seq += 1
+                ids.append(token_id(self.index, self.token_seq))
+                tokens.append(make_token(self.index, self.token_seq, index))
+            self.unacked.update(ids)
+            return encode([b"RPUSH", list_name(index), *tokens]), ("RPUSH", None, (index, ids))
+        if r < 0.70:
+            count = rng.choice((None, None, 1, 2, 3))
+            return (encode([b"LPOP", list_name(index)] + ([] if count is None else [b"%d" % count])),
+                    ("LPOP", None, (index, count)))
+        indexes = rng.sample(range(self.lists), min(self.lists, rng.choice((1, 1, 2))))
+        return (encode([b"BLPOP", *(list_name(i) for i in indexes), rng.choice(BLPOP_TIMEOUTS)]),
+                ("BLPOP", None, (indexes, None)))
+
+    def abandon_wait(self):
+        """BLPOP on a side connection, closed while it waits; then push to that list and pop it.
+
+        The list is this client's own, empty, and nobody else pushes to it,
+        so the side connection's BLPOP can only be waiting when it closes.
+        A server that still counts the closed connection as waiting hands it
+        the token (which then goes nowhere): our LPOP finds nothing.
+        """
+        rng = self.rng
+        key = b"soak:abandon:%d" % self.index
+        side = socket.create_connection((HOST, self.connection.port), timeout=self.timeout)
+        try:
+            side.sendall(encode([b"BLPOP", key, rng.choice((b"0", b"30"))]))  # 0: wait forever
+            time.sleep(ABANDON_WAIT)
+            if rng.random() < 0.5:  # half of them reset (RST) instead of an orderly close (FIN)
+                side.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        finally:
+            side.close()
+        time.sleep(ABANDON_SETTLE)
+        self.abandons += 1
+        token = b"abandoned:%d:%d" % (self.index, self.abandons)
+        sent = time.time()
+        self.connection.send(encode([b"RPUSH", key, token]) + encode([b"LPOP", key]))
+        pushed, popped = self.connection.read_reply(), self.connection.read_reply()
+        if pushed != 1 or popped != token:
+            self.consumed.append((sent, f"client {self.index} list {key.decode()} (at {self.at(sent)}): a BLPOP "
+                                        f"was closed {ABANDON_SETTLE:g} s before; RPUSH answered {pushed!r}, "
+                                        f"then LPOP {'nil' if popped is None else repr(popped)[:60]} instead of {token!r}"))
 
     def run_commands(self, commands):
         """Send the commands in one write, then read and check every reply in order."""
@@ -446,6 +584,9 @@ class Client(threading.Thread):
         unless the key's TTL may have run out within that window.
         """
         name, k, extra = command
+        if k is None:
+            self.check_list(command, reply, sent)
+            return
         state = self.model[k]
         status = state.status(sent, received)
         if isinstance(reply, ErrorReply):
@@ -499,6 +640,70 @@ class Client(threading.Thread):
             else:  # it exists, but we do not know what it holds
                 self.model[k] = KeyState("unknown")
 
+    # -- checking list replies -------------------------------------------------
+
+    def list_error(self, command, expected, received, sent):
+        name, _, extra = command
+        lists = extra[0] if isinstance(extra[0], list) else [extra[0]]
+        self.errors.append((sent, f"client {self.index} {name} {' '.join(list_name(i).decode() for i in lists)} "
+                                  f"(sent at {self.at(sent)}): expected {expected}; received {received}"))
+
+    def check_list(self, command, reply, sent):
+        """Check a list command's reply; record the tokens it acknowledged or popped."""
+        name, _, extra = command
+        if isinstance(reply, ErrorReply):
+            self.list_error(command, "a reply", f"error reply {reply!r}", sent)
+            return  # an RPUSH's tokens stay unacknowledged
+        if name == "RPUSH":
+            index, ids = extra
+            if not isinstance(reply, int) or reply < len(ids):
+                self.list_error(command, f"an integer of at least {len(ids)}", repr(reply)[:100], sent)
+                return
+            self.unacked.difference_update(ids)
+            self.acked.update(ids)
+        elif name == "LPOP":
+            index, count = extra
+            if reply is None:
+                return  # the list was empty
+            if count is None and isinstance(reply, bytes):
+                values = [reply]
+            elif count is not None and isinstance(reply, list) and 0 < len(reply) <= count:
+                values = reply
+            else:
+                self.list_error(command, "a bulk string or nil" if count is None else
+                                f"nil or an array of 1 to {count} bulk strings", repr(reply)[:100], sent)
+                return
+            for value in values:
+                self.take(value, index, name, sent)
+        else:  # BLPOP
+            indexes, _ = extra
+            if reply is None:
+                self.blpop_timeouts += 1
+                return
+            names = {list_name(i): i for i in indexes}
+            if not (isinstance(reply, list) and len(reply) == 2 and reply[0] in names):
+                self.list_error(command, "nil or [list name, token]", repr(reply)[:100], sent)
+                return
+            self.take(reply[1], names[reply[0]], name, sent)
+
+    def take(self, value, index, name, sent):
+        """One token popped from list `index`: one of ours, from that list, in its producer's order."""
+        parsed = parse_token(value)
+        if parsed is None or parsed[2] != index:
+            what = (f"{len(value):,} bytes no RPUSH of ours made: {value[:40]!r}" if parsed is None else
+                    f"{value[:40]!r}, which was pushed to {list_name(parsed[2]).decode()}")
+            self.misplaced.append((sent, f"client {self.index} {name} {list_name(index).decode()} "
+                                         f"(at {self.at(sent)}) popped {what}"))
+            return
+        producer, seq, _ = parsed
+        self.popped.append(token_id(producer, seq))
+        self.list_pops[name] += 1
+        last = self.last_popped.get((producer, index), 0)
+        if seq < last:
+            self.disorder.append((sent, f"client {self.index} {name} {list_name(index).decode()} (at {self.at(sent)}) "
+                                        f"popped t{producer}.{seq} after t{producer}.{last}, which was pushed later"))
+        self.last_popped[(producer, index)] = max(seq, last)
+
     # -- the thread -------------------------------------------------------------
 
     def run(self):
@@ -508,7 +713,13 @@ class Client(threading.Thread):
             self.clock.go.wait()
             self.run_start = self.clock.run_start
             rng = self.rng
+            if self.lists:
+                self.next_abandon = time.monotonic() + rng.uniform(*ABANDON_EVERY)
             while time.monotonic() < self.clock.load_end:
+                if self.lists and time.monotonic() >= self.next_abandon:
+                    self.abandon_wait()
+                    self.next_abandon = time.monotonic() + rng.uniform(*ABANDON_EVERY)
+                    continue
                 if rng.random() < 0.15:
                     batch = [self.random_command() for _ in range(rng.randint(10, 50))]
                 else:
@@ -516,7 +727,7 @@ class Client(threading.Thread):
                 self.run_commands(batch)
             self.phase = "verify"
             self.run_commands([(encode([b"GET", key]), ("GET", k, None)) for k, key in enumerate(self.keys)])
-        except ConnectionFailed as error:
+        except (ConnectionFailed, OSError) as error:
             self.broken = True
             self.errors.append((time.time(), f"client {self.index} ({self.phase}, at {self.at(time.time())}): "
                                               f"{error}"))
@@ -602,6 +813,9 @@ def parse_arguments():
     parser.add_argument("--clients", type=int, default=200, metavar="N",
                         help="connections, one thread each (default 200)")
     parser.add_argument("--keys", type=int, default=32, metavar="N", help="keys per client (default 32)")
+    parser.add_argument("--lists", type=int, default=4, metavar="N",
+                        help="shared lists for the list traffic, when the server has lists (it is asked "
+                             "LLEN first); 0 turns list traffic off (default 4)")
     parser.add_argument("--seed", type=int, metavar="N",
                         help="seed of the command mix (default: random; printed)")
     parser.add_argument("--timeout", type=float, default=10, metavar="S",
@@ -613,6 +827,8 @@ def parse_arguments():
     args = parser.parse_args()
     if args.seconds <= 0 or args.clients < 1 or args.keys < 1 or args.timeout <= 0:
         parser.error("--seconds, --clients, --keys and --timeout must be positive")
+    if args.lists < 0:
+        parser.error("--lists must be 0 (off) or more")
     if args.server is not None and "{port}" not in args.server:
         parser.error("--server needs {port} in the command, where the free port goes")
     if args.server_binary is not None and not args.server_binary.exists():
@@ -642,6 +858,77 @@ class Clock:
         self.load_end = 0.0   # time.monotonic(), when the clients stop
 
 
+def lists_supported(connection, wanted):
+    """How many shared lists the run uses: `wanted`, or 0 if the server has no lists (stages 1-6)."""
+    if wanted == 0:
+        return 0
+    reply = connection.call(b"LLEN", list_name(0))
+    if isinstance(reply, ErrorReply) and "unknown command" in reply.text.lower():
+        print("soak: the server does not know LLEN: no list traffic (lists arrive in stage 7).", flush=True)
+        return 0
+    if reply != 0:
+        raise SoakError(f"LLEN of an unused list answered {reply!r}, not 0")
+    return wanted
+
+
+def account_tokens(server, args, clients, lists):
+    """Read every shared list once more, then account for every token.
+
+    Every acknowledged push must have been popped exactly once or still be
+    in its list, in its producer's order; a token whose RPUSH got no reply
+    may be either, or nowhere; nothing else may come out of a list.
+    """
+    when = time.time()
+    left = Counter()
+    misplaced = [entry for c in clients for entry in c.misplaced]
+    disorder = [entry for c in clients for entry in c.disorder]
+    connection = Connection(server.port, args.timeout)
+    try:
+        for index in range(lists):
+            reply = connection.call(b"LRANGE", list_name(index), b"0", b"-1")
+            if not isinstance(reply, list):
+                raise SoakError(f"LRANGE {list_name(index).decode()} 0 -1 after the run answered {repr(reply)[:100]}")
+            last = {}
+            for value in reply:
+                parsed = parse_token(value)
+                if parsed is None or parsed[2] != index:
+                    misplaced.append((when, f"the final LRANGE {list_name(index).decode()} holds {value[:40]!r}"))
+                    continue
+                producer, seq, _ = parsed
+                if seq < last.get(producer, 0):
+                    disorder.append((when, f"the final LRANGE {list_name(index).decode()} holds t{producer}.{seq} "
+                                           f"after t{producer}.{last[producer]}, which was pushed later"))
+                last[producer] = max(seq, last.get(producer, 0))
+                left[token_id(producer, seq)] += 1
+    except ConnectionFailed as error:
+        raise SoakError(f"the final LRANGE of the lists failed: {error}") from None
+    finally:
+        connection.close()
+    seen = Counter(ident for c in clients for ident in c.popped)
+    seen.update(left)
+    acked = set().union(*(c.acked for c in clients))
+    unacked = set().union(*(c.unacked for c in clients)) - acked
+    lost = sorted(acked - seen.keys())
+    duplicated = sorted(ident for ident, times in seen.items() if times > 1)
+    unknown = sorted(ident for ident in seen if ident not in acked and ident not in unacked)
+    consumed = [entry for c in clients for entry in c.consumed]
+    entries = {
+        "LOST TOKENS": [f"{describe_token(i)}: acknowledged by RPUSH, never popped, not in the final LRANGE"
+                        for i in lost],
+        "DUPLICATED TOKENS": [f"{describe_token(i)}: popped or left {seen[i]} times in all" for i in duplicated],
+        "TOKENS NEVER PUSHED": [f"{describe_token(i)}: popped or left, but no RPUSH of ours sent it" for i in unknown]
+        + [text for _, text in sorted(misplaced)],
+        "TOKENS OUT OF ORDER": [text for _, text in sorted(disorder)],
+        "TOKENS TAKEN BY A CLOSED BLPOP": [text for _, text in sorted(consumed)],
+    }
+    return {
+        "acked": len(acked), "unacked": len(unacked), "left": sum(left.values()),
+        "lost": len(lost), "duplicated": len(duplicated), "misplaced": len(unknown) + len(misplaced),
+        "disorder": len(disorder), "consumed": len(consumed),
+        "failures": list(entries.items()),
+    }
+
+
 def soak(args, server):
     """The run itself, on a started server. Returns the list of failure reasons (empty: passed)."""
     clients_count = args.clients
@@ -662,8 +949,9 @@ def soak(args, server):
         server.check_alive()
         raise SoakError(f"could not open connection {len(connections) + 1} of {clients_count}: {error}") from None
 
+    lists = lists_supported(connections[0], args.lists)
     clock = Clock()
-    clients = [Client(i, connections[i], args, values, clock) for i in range(clients_count)]
+    clients = [Client(i, connections[i], args, values, clock, lists) for i in range(clients_count)]
     for client in clients:
         client.start()  # each waits for clock.go
 
@@ -719,6 +1007,11 @@ def soak(args, server):
     report("ERRORS", errors, len(errors))
     report("LOST WRITES", lost, len(lost))
     report("STALE READS", stale, len(stale))
+    tokens = None
+    if lists and died is None and not hung:
+        tokens = account_tokens(server, args, clients, lists)
+        for title, entries in tokens["failures"]:
+            report(title, entries, len(entries))
 
     drift = drift_percent = None
     if rss_warm is not None and rss_end is not None:
@@ -735,6 +1028,19 @@ def soak(args, server):
     print(f"  lost writes    {len(lost)}  (final pass: {verified:,} of {clients_count * args.keys:,} keys "
           f"checked strictly; {uncertain:,} checks in the whole run were lenient, a TTL about to run out)")
     print(f"  stale reads    {len(stale)}")
+    if not lists:
+        print(f"  lists          off ({'--lists 0' if args.lists == 0 else 'the server does not know LLEN'})")
+    elif tokens is None:
+        print("  lists          not accounted (the server died or a client hung)")
+    else:
+        pops = {name: sum(c.list_pops[name] for c in clients) for name in ("LPOP", "BLPOP")}
+        print(f"  lists          {lists} shared lists: {tokens['acked']:,} tokens pushed (acknowledged; "
+              f"{tokens['unacked']:,} more sent without a reply), {pops['LPOP'] + pops['BLPOP']:,} popped "
+              f"(LPOP {pops['LPOP']:,}, BLPOP {pops['BLPOP']:,}), {tokens['left']:,} left at the end; "
+              f"{sum(c.blpop_timeouts for c in clients):,} BLPOPs timed out")
+        print(f"  list checks    lost {tokens['lost']}, duplicated {tokens['duplicated']}, "
+              f"unknown or misplaced {tokens['misplaced']}, out of order {tokens['disorder']}; "
+              f"{sum(c.abandons for c in clients):,} BLPOPs closed mid-wait, {tokens['consumed']} tokens taken by them")
     print(f"  RSS at start   {mb(rss_start)}; after warm-up ({warmup:g} s) {mb(rss_warm)}; "
           f"peak {mb(rss_peak or None)}; at end {mb(rss_end)}")
     if drift is not None:
@@ -759,6 +1065,9 @@ def soak(args, server):
         failures.append(f"{len(lost)} lost write(s)")
     if stale:
         failures.append(f"{len(stale)} stale read(s)")
+    for title, entries in (tokens or {}).get("failures", []):
+        if entries:
+            failures.append(f"{len(entries)} {title.lower().replace('blpop', 'BLPOP')}")
     if drift is not None and drift / MB > args.max_drift_mb and drift_percent > args.max_drift_percent:
         failures.append(f"RSS grew by {drift / MB:.1f} MB ({drift_percent:.0f}%) after warm-up")
     return failures

@@ -1,26 +1,53 @@
 @testable import Common
 
-/// Runs every parsed command through a `CommandTable` of stage 6's commands
-/// (the list in `Stages/06-expiry/main.swift`) against a store on a manual
-/// clock, as one client connection would.
+/// Runs every parsed command through a `CommandTable` of the newest stage's
+/// commands (the list in its `Stages/NN-name/main.swift`) against a store on
+/// a manual clock, as one client connection would.
 ///
 /// Invariants:
 /// - no command crashes, whatever its arguments (overflowing TTLs included);
 /// - every reply, encoded in the connection's protocol (RESP2, or RESP3
 ///   after `HELLO 3`), parses back with `ReplyParser` to the same value, and
 ///   an error reply starts with an uppercase code (`ERR`, `WRONGPASS`...);
+/// - only a blocking pop may wait instead of replying (`.suspend`);
 /// - the store stays consistent: a key has a value exactly when it has an
 ///   expiry state, a live key's deadline is not in the past, and the
-///   store's key counts match what the keys themselves say.
+///   store's key counts match what the keys themselves say;
+/// - with stage 7's lists: no list is ever empty (its last element gone,
+///   the key is gone), LLEN and LRANGE 0 -1 agree, and a key of another
+///   type answers WRONGTYPE.
 enum CommandChecks {
-    /// The newest stage's commands, as its manifest lists them.
-    static let commands = CommandTable([
+    /// Stage 6's commands, as `Stages/06-expiry/main.swift` lists them.
+    static let stage6: [any Command.Type] = [
         Ping.self, Echo.self,
         SetCommand.self, Get.self, Del.self, Exists.self, DBSize.self, FlushAll.self, TypeCommand.self,
         ConfigGet.self, Hello.self,
         Expire.self, PExpire.self, ExpireAt.self, PExpireAt.self, Persist.self,
         TTL.self, PTTL.self, ExpireTime.self, PExpireTime.self,
-    ])
+    ]
+
+    // run-fuzz.sh defines STAGE07 when a folder Stages/07-* exists, so the
+    // list commands are fuzzed as soon as stage 7 does, and the fuzzer
+    // still builds before it.
+    #if STAGE07
+    /// Stage 7's list commands, as `Stages/07-lists/main.swift` lists them.
+    static let stage7: [any Command.Type] = [
+        LPush.self, RPush.self, LPushX.self, RPushX.self, LPop.self, RPop.self, LLen.self, LRange.self,
+        LIndex.self, LSet.self, LInsert.self, LRem.self, LTrim.self, LPos.self, LMove.self, RPopLPush.self,
+        LMPop.self, BLPop.self, BRPop.self, BLMove.self, BRPopLPush.self, BLMPop.self,
+    ]
+    #else
+    static let stage7: [any Command.Type] = []
+    #endif
+
+    /// The newest stage's commands.
+    static let commands = CommandTable(stage6 + stage7)
+
+    /// The commands that may wait for another client's push instead of
+    /// replying (`Outcome.suspend`). The fuzzer has no other client and no
+    /// event loop: it never resumes a wait, as if each timed out, and goes
+    /// on with the next command.
+    static let blocking: Set<[UInt8]> = Set(["BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP"].map { Array($0.utf8) })
 
     /// Runs `requests` in order, then checks the whole store.
     static func run(_ requests: ParsedRequests, seed: UInt64) {
@@ -32,15 +59,23 @@ enum CommandChecks {
         // Every argument seen: the only byte strings that can name a key.
         var names = Set<[UInt8]>()
         for command in requests.commands {
-            guard case .reply(let reply) = commands.execute(command, in: &context) else {
+            switch commands.execute(command, in: &context) {
+            case .reply(let reply):
+                ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true,
+                                          context: "the reply to \(ParsedRequests(commands: [command]).summary)")
+            case .suspend:
+                let name = command.first.map { $0.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } } ?? []
+                invariant(blocking.contains(name), "\(ParsedRequests(commands: [command]).summary) waits, but only a blocking pop may")
+            default:
                 invariant(false, "\(ParsedRequests(commands: [command]).summary) did not give one reply")
                 return
             }
-            ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true,
-                                      context: "the reply to \(ParsedRequests(commands: [command]).summary)")
             let arguments = command.dropFirst()
             names.formUnion(arguments)
             checkKeys(arguments.prefix(8), in: store, after: command)
+            #if STAGE07
+            checkLists(arguments.prefix(8), context: &context, after: command)
+            #endif
             // Time moves between commands by an amount the input chooses (8 ms
             // times the command's last byte, up to about 2 s), so that TTLs
             // both run out and do not; then active expiry takes a sample.
@@ -65,9 +100,9 @@ enum CommandChecks {
                       "\(database.countWithExpiry) keys with a TTL but \(database.count) keys, after \(ParsedRequests(commands: [command]).summary)")
             for key in keys {
                 let expiry = database.expiry(of: key)
-                let value = (try? database.string(of: key)) ?? nil
+                let value = database.value(of: key)
                 invariant((expiry == .missing) == (value == nil),
-                          "key \(shown(key)) has expiry \(expiry) but value \(value.map { shown($0) } ?? "nil"), after \(ParsedRequests(commands: [command]).summary)")
+                          "key \(shown(key)) has expiry \(expiry) but value \(value.map(described) ?? "nil"), after \(ParsedRequests(commands: [command]).summary)")
                 if case .at(let deadline) = expiry {
                     invariant(deadline >= database.now,
                               "key \(shown(key)) is alive with deadline \(deadline) < now \(database.now)")
@@ -75,6 +110,55 @@ enum CommandChecks {
             }
         }
     }
+
+    /// A value for a message: a string's bytes, or another type's name.
+    static func described(_ value: Value) -> String {
+        if case .string(let bytes) = value { return shown(bytes) }
+        return "a \(value.typeName)"
+    }
+
+    #if STAGE07
+    /// A reply for a message, as its RESP2 bytes.
+    static func described(_ reply: RESPValue?) -> String {
+        reply.map { shown($0.encoded) } ?? "no single reply"
+    }
+
+    /// The one reply to `arguments` (the name, then its arguments), or nil.
+    static func reply(to arguments: [[UInt8]], context: inout CommandContext) -> RESPValue? {
+        if case .reply(let reply) = commands.execute(arguments, in: &context) { return reply }
+        return nil
+    }
+
+    /// Every list is non-empty (Redis deletes a list with its last
+    /// element), LLEN and LRANGE 0 -1 agree on its length, and a key of
+    /// another type answers WRONGTYPE; asked through the commands
+    /// themselves, which read the key but change nothing.
+    static func checkLists(_ keys: ArraySlice<[UInt8]>, context: inout CommandContext, after command: [[UInt8]]) {
+        let after = ParsedRequests(commands: [command]).summary
+        for key in keys {
+            let type = context.server.store.withDatabase { database in database.value(of: key)?.typeName }
+            let length = reply(to: [Array("LLEN".utf8), key], context: &context)
+            let range = reply(to: [Array("LRANGE".utf8), key, Array("0".utf8), Array("-1".utf8)], context: &context)
+            switch type {
+            case "list":
+                guard case .integer(let count) = length, case .array(let elements) = range else {
+                    invariant(false, "list \(shown(key)): LLEN gave \(described(length)), LRANGE 0 -1 \(described(range)), after \(after)")
+                    return
+                }
+                invariant(count > 0, "list \(shown(key)) is empty but still exists, after \(after)")
+                invariant(elements.count == count, "list \(shown(key)): LLEN \(count) but LRANGE 0 -1 has \(elements.count) elements, after \(after)")
+            case nil:
+                invariant(length == .integer(0), "missing key \(shown(key)): LLEN gave \(described(length)), after \(after)")
+            default:
+                guard case .error(let text) = length else {
+                    invariant(false, "\(type ?? "") key \(shown(key)): LLEN gave \(described(length)), not WRONGTYPE, after \(after)")
+                    return
+                }
+                invariant(text.starts(with: Array("WRONGTYPE".utf8)), "\(type ?? "") key \(shown(key)): LLEN gave -\(shown(text)), after \(after)")
+            }
+        }
+    }
+    #endif
 
     /// Looks up every name that could be a key (which also deletes the
     /// expired ones, as a read does), then checks that the store's counts

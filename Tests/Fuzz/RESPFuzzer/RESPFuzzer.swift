@@ -1,5 +1,6 @@
 // A libFuzzer target for the RESP request parser, the reply parser and
-// stage 6's command layer.
+// the newest stage's command layer (stage 6's, and stage 7's lists once
+// Stages/07-* exists: see CommandChecks.swift).
 //
 // It is not a SwiftPM target: libFuzzer brings its own `main`, and SwiftPM
 // links every executable on Linux with `main` aliased to the module's own
@@ -7,7 +8,7 @@
 // `swiftc` instead: Common as its own module (so `public` and `internal`
 // mean what they mean in the servers), then these files together with
 // Sources/Harness (the reply parser), dispatching through a `CommandTable`
-// of stage 6's commands, the same table the server runs.
+// of the newest stage's commands, the same table the server runs.
 // Tests/Fuzz/README.md explains how to run it and what to do with a crash.
 @testable import Common
 
