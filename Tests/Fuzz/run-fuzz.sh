@@ -51,17 +51,10 @@ sources=$( {
 } | LC_ALL=C sort)
 inputs="$sources Sources/CEpoll/CEpoll.c Sources/CEpoll/include/CEpoll.h Tests/Fuzz/run-fuzz.sh"
 
-# The stages whose commands the fuzzer checks beyond stage 6's: for each
-# folder Stages/NN-* from 07 on, -D STAGENN (CommandChecks.swift compiles
-# stage 7's list commands under #if STAGE07). A new stage folder is a new
-# build key, so the fuzzer is rebuilt with its commands.
-defines=$(find Stages -mindepth 1 -maxdepth 1 -type d -name '[0-9][0-9]-*' 2>/dev/null | LC_ALL=C sort \
-    | sed -E -n 's|^Stages/([0-9][0-9])-.*|\1|p' | awk '$1 >= 7 { printf "%s-D STAGE%s", (n++ ? " " : ""), $1 }')
-
 up_to_date() {
     [ -x "$binary" ] && [ -f "$build/sources.txt" ] || return 1
     # A source added or removed since the last build.
-    [ "$(cat "$build/sources.txt")" = "$sources $opt $defines" ] || return 1
+    [ "$(cat "$build/sources.txt")" = "$sources $opt" ] || return 1
     # A source changed since the last build.
     [ -z "$(find $inputs -newer "$binary" 2>/dev/null)" ]
 }
@@ -81,7 +74,7 @@ build_fuzzer() {
         exit 2
     fi
 
-    echo "run-fuzz: building $binary ($opt, libFuzzer + AddressSanitizer${defines:+, $defines})..."
+    echo "run-fuzz: building $binary ($opt, libFuzzer + AddressSanitizer)..."
     local started
     started=$(date +%s)
     rm -f "$binary"
@@ -109,10 +102,10 @@ build_fuzzer() {
     [ -x "$(dirname "$(command -v "$swiftc")")/ld.lld" ] && linker=(-use-ld=lld)
     # shellcheck disable=SC2086
     "$swiftc" -module-name RESPFuzzer -package-name RedisFromScratch -parse-as-library -swift-version 6 \
-        "$opt" -g -sanitize=fuzzer,address ${linker[@]+"${linker[@]}"} -I "$build/modules" -I "$build/include" $defines \
+        "$opt" -g -sanitize=fuzzer,address ${linker[@]+"${linker[@]}"} -I "$build/modules" -I "$build/include" \
         $(echo "$sources" | grep -v '^Sources/Common/') "$build/Common.o" "$build/CEpoll.o" \
         -o "$binary"
-    echo "$sources $opt $defines" > "$build/sources.txt"
+    echo "$sources $opt" > "$build/sources.txt"
     echo "run-fuzz: built in $(( $(date +%s) - started )) s."
 }
 

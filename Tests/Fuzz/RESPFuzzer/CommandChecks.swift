@@ -26,19 +26,12 @@ enum CommandChecks {
         TTL.self, PTTL.self, ExpireTime.self, PExpireTime.self,
     ]
 
-    // run-fuzz.sh defines STAGE07 when a folder Stages/07-* exists, so the
-    // list commands are fuzzed as soon as stage 7 does, and the fuzzer
-    // still builds before it.
-    #if STAGE07
     /// Stage 7's list commands, as `Stages/07-lists/main.swift` lists them.
     static let stage7: [any Command.Type] = [
         LPush.self, RPush.self, LPushX.self, RPushX.self, LPop.self, RPop.self, LLen.self, LRange.self,
         LIndex.self, LSet.self, LInsert.self, LRem.self, LTrim.self, LPos.self, LMove.self, RPopLPush.self,
         LMPop.self, BLPop.self, BRPop.self, BLMove.self, BRPopLPush.self, BLMPop.self,
     ]
-    #else
-    static let stage7: [any Command.Type] = []
-    #endif
 
     /// The newest stage's commands.
     static let commands = CommandTable(stage6 + stage7)
@@ -63,6 +56,8 @@ enum CommandChecks {
             case .reply(let reply):
                 ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true,
                                           context: "the reply to \(ParsedRequests(commands: [command]).summary)")
+            case .encoded(let bytes):
+                invariant(decoded(bytes) != nil, "\(ParsedRequests(commands: [command]).summary) encoded \(shown(bytes)), not an array of bulk strings")
             case .suspend:
                 let name = command.first.map { $0.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } } ?? []
                 invariant(blocking.contains(name), "\(ParsedRequests(commands: [command]).summary) waits, but only a blocking pop may")
@@ -73,9 +68,7 @@ enum CommandChecks {
             let arguments = command.dropFirst()
             names.formUnion(arguments)
             checkKeys(arguments.prefix(8), in: store, after: command)
-            #if STAGE07
             checkLists(arguments.prefix(8), context: &context, after: command)
-            #endif
             // Time moves between commands by an amount the input chooses (8 ms
             // times the command's last byte, up to about 2 s), so that TTLs
             // both run out and do not; then active expiry takes a sample.
@@ -117,7 +110,6 @@ enum CommandChecks {
         return "a \(value.typeName)"
     }
 
-    #if STAGE07
     /// A reply for a message, as its RESP2 bytes.
     static func described(_ reply: RESPValue?) -> String {
         reply.map { shown($0.encoded) } ?? "no single reply"
@@ -125,8 +117,22 @@ enum CommandChecks {
 
     /// The one reply to `arguments` (the name, then its arguments), or nil.
     static func reply(to arguments: [[UInt8]], context: inout CommandContext) -> RESPValue? {
-        if case .reply(let reply) = commands.execute(arguments, in: &context) { return reply }
-        return nil
+        switch commands.execute(arguments, in: &context) {
+        case .reply(let reply): return reply
+        case .encoded(let bytes): return decoded(bytes)
+        default: return nil
+        }
+    }
+
+    /// An `Outcome.encoded` reply (LRANGE's array of bulk strings) as a
+    /// value, or nil if it is not exactly one such array. It has the shape
+    /// of a request, so the request parser reads it.
+    static func decoded(_ bytes: [UInt8]) -> RESPValue? {
+        if bytes == Array("*0\r\n".utf8) { return .array([]) }
+        var parser = RequestParser()
+        parser.append(bytes)
+        guard let elements = try? parser.next(), parser.bufferedByteCount == 0 else { return nil }
+        return .array(elements.map { .bulkString($0) })
     }
 
     /// Every list is non-empty (Redis deletes a list with its last
@@ -158,7 +164,6 @@ enum CommandChecks {
             }
         }
     }
-    #endif
 
     /// Looks up every name that could be a key (which also deletes the
     /// expired ones, as a read does), then checks that the store's counts
