@@ -61,6 +61,15 @@ extension Database {
         from source: [UInt8], _ end: ListEnd, to destination: [UInt8], _ destinationEnd: ListEnd
     ) throws(CommandError) -> [UInt8]? {
         guard try self.list(of: source) != nil else { return nil }
+        // One key on both sides rotates the list in place: it never becomes
+        // empty on the way, so it keeps its TTL.
+        if source == destination {
+            return try self.modifyList(source) { list in
+                let element = list.pop(at: end)!
+                list.push(element, at: destinationEnd)
+                return element
+            }
+        }
         _ = try self.list(of: destination)
         guard let element = try self.modifyList(source, { $0.pop(at: end) }) ?? nil else { return nil }
         try self.modifyList(destination, creating: true) { $0.push(element, at: destinationEnd) }

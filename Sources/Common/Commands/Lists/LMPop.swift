@@ -17,9 +17,10 @@ public struct LMPopRequest: Sendable, Equatable {
         guard let keyCount = RequestParser.parseInteger(arguments[first]), keyCount > 0 else {
             throw CommandError("ERR numkeys should be greater than 0")
         }
-        // Where LEFT|RIGHT should be; past the end if numkeys lies.
+        // Where LEFT|RIGHT should be; past the end if numkeys lies (checked
+        // before adding, so that a huge numkeys cannot overflow).
+        guard keyCount < arguments.count, first + 1 + keyCount < arguments.count else { throw .syntaxError }
         let endIndex = first + 1 + keyCount
-        guard keyCount < arguments.count, endIndex < arguments.count else { throw .syntaxError }
         self.keys = Array(arguments[(first + 1)..<endIndex])
         self.end = try ListEnd(parsing: arguments[endIndex])
         var count: Int?

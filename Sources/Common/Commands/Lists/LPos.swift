@@ -35,10 +35,7 @@ public struct LPos: Command {
             if option.equalsIgnoringASCIICase("rank") {
                 guard let rank = RequestParser.parseInteger(value) else { throw .notAnInteger }
                 guard rank != 0 else { throw LPos.rankIsZero }
-                // Redis 7.0 negates a negative rank to scan backwards; the
-                // most negative number stays negative there, which makes it
-                // act as -1. (Redis 7.2 refuses it instead.)
-                self.rank = rank == Int.min ? -1 : rank
+                self.rank = rank
             } else if option.equalsIgnoringASCIICase("count") {
                 self.count = try parseNonNegative(value, else: CommandError("ERR COUNT can't be negative"))
             } else if option.equalsIgnoringASCIICase("maxlen") {
@@ -58,6 +55,13 @@ public struct LPos: Command {
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
         let positions = try context.store.withDatabase { database throws(CommandError) -> [Int]? in
             guard let list = try database.list(of: self.key) else { return nil }
+            // Redis 7.0 negates a negative rank to scan from the tail; the
+            // most negative number stays negative (C overflow), so every
+            // match ranks and COUNT never stops the scan. (Redis 7.2
+            // refuses that rank instead.)
+            if self.rank == Int.min {
+                return list.positions(of: self.element, rank: -1, count: 0, maxLength: self.maxLength)
+            }
             return list.positions(of: self.element, rank: self.rank, count: self.count ?? 1, maxLength: self.maxLength)
         }
         if self.count != nil {
