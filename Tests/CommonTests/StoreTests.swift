@@ -433,3 +433,14 @@ struct StoreKeyTests {
         #expect(store.withDatabase { $0.countWithExpiry } == Self.keys.count - 2)
     }
 }
+
+@Suite("Value: the size of a dictionary slot")
+struct ValueLayoutTests {
+    @Test("a Value is one pointer wide, whatever its type: lists are boxed")
+    func onePointer() {
+        // Every key's slot holds a Value: a wider enum costs every key, strings
+        // included (stage 7 once made RSS per string key 1.9x Redis this way).
+        #expect(MemoryLayout<Value>.size == MemoryLayout<Int>.size,
+                "MemoryLayout<Value>.size is \(MemoryLayout<Value>.size); expected \(MemoryLayout<Int>.size). Hint: box big payloads (indirect case).")
+    }
+}

@@ -14,7 +14,10 @@ public enum Value: Sendable {
     case string([UInt8])
     // @chapter 7 {
     /// A list of binary-safe strings, packed into chunks (`QuickList`).
-    case list(QuickList)
+    /// `indirect` keeps it in a box of its own, so that the enum stays one
+    /// pointer wide: a `QuickList` is four words, and without the box every
+    /// key of the dictionary, strings too, would pay for them.
+    indirect case list(QuickList)
     // @}
 
     /// The type's name, as `TYPE` replies it.
