@@ -1,4 +1,5 @@
 @testable import Common
+import Dispatch
 import Synchronization
 import Testing
 
@@ -80,8 +81,9 @@ private struct SleepFor: Command {
 private final class Nap: Suspension {
     private let result = Mutex<Outcome?>(nil)
     init(milliseconds: Int, outbox: Outbox) {
-        Task { [self] in
-            try? await Task.sleep(for: .milliseconds(milliseconds))
+        // A Dispatch timer, as BLPOP's: Swift's cooperative threads may all
+        // be blocked by tests running in parallel.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in
             self.result.withLock { $0 = .reply(.simpleString(text: "WOKE")) }
             outbox.wakeOwner()
         }

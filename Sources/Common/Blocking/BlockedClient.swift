@@ -1,4 +1,5 @@
 // @chapter 7
+import Dispatch
 import Synchronization
 
 /// What a blocked client does with the first list that appears on one of
@@ -24,7 +25,7 @@ package enum BlockingOperation: Sendable {
 ///
 /// - a push: the pushing command, before it releases the lock, pops the
 ///   element *for* this client and leaves the reply here (`serve`);
-/// - the timeout: a timer task takes the lock and leaves a null reply;
+/// - the timeout: a timer takes the lock and leaves a null reply;
 /// - the client leaves (it hung up, or the server is shutting down): its
 ///   serve loop calls `cancel`, and nothing is popped for it.
 ///
@@ -48,14 +49,20 @@ package final class BlockedClient: Suspension {
 
     /// Where a wait stands.
     private enum State {
-        /// Still waiting, with the task that will time it out (if any).
-        case waiting(timer: Task<Void, Never>?)
+        /// Still waiting, with the timer that will end the wait (if any).
+        case waiting(timer: Timer?)
         /// Over: served or timed out; the reply waits for the serve loop.
         case done(RESPValue)
         /// Over and the reply taken, or cancelled.
         case finished
     }
     // end-snippet
+
+    /// A Dispatch timer, which is thread-safe (Dispatch documents its
+    /// sources as usable from any thread) but not marked `Sendable`.
+    struct Timer: @unchecked Sendable {
+        let source: any DispatchSourceTimer
+    }
 
     /// A client that will wait on `keys` of `store` to do `operation`.
     package init(keys: [[UInt8]], operation: BlockingOperation, store: Store, outbox: Outbox) {
@@ -75,30 +82,43 @@ package final class BlockedClient: Suspension {
 
     /// Arms the timeout: at `deadline`, unless served first, the client
     /// gets a null array. Called once, right after the client is queued.
-    func startTimer(deadline: ContinuousClock.Instant) {
-        let timer = Task { [self] in
-            // Cancelled when the client is served first: then do nothing.
-            do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+    ///
+    /// The timer is a Dispatch timer, not a sleeping Swift task: the tasks
+    /// of Swift's cooperative pool may all be busy (a test that blocks its
+    /// thread, a slow command), and a timeout must not wait for one of them
+    /// to be free. A leeway of one millisecond keeps it punctual.
+    func startTimer(after timeout: Duration) {
+        let timer = DispatchSource.makeTimerSource(queue: BlockedClient.timerQueue)
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)), leeway: .milliseconds(1))
+        timer.setEventHandler { [self] in
             self.store.withDatabase { database in
                 guard self.isWaiting else { return }
                 database.waiting.remove(self)
                 self.finish(with: .nullArray)
             }
         }
-        self.state.withLock { state in
-            if case .waiting = state { state = .waiting(timer: timer) } else { timer.cancel() }
+        let armed = self.state.withLock { state -> Bool in
+            guard case .waiting = state else { return false }
+            state = .waiting(timer: Timer(source: timer))
+            return true
         }
+        if armed { timer.resume() }
     }
+
+    /// Where every blocked client's timer fires: one serial queue, off
+    /// Swift's cooperative pool.
+    private static let timerQueue = DispatchQueue(label: "blocked-client-timeouts")
 
     /// Ends the wait with `reply` and wakes the serve loop. Called under
     /// the keyspace's lock, after the client left every queue.
     func finish(with reply: RESPValue) {
-        let timer = self.state.withLock { state -> Task<Void, Never>? in
+        let timer = self.state.withLock { state -> Timer? in
             guard case .waiting(let timer) = state else { return nil }
             state = .done(reply)
             return timer
         }
-        timer?.cancel()
+        timer?.source.cancel()
         self.outbox.wakeOwner()
     }
 
@@ -124,7 +144,7 @@ package final class BlockedClient: Suspension {
             }
             switch state {
             case .waiting(let timer):
-                timer?.cancel()
+                timer?.source.cancel()
                 database.waiting.remove(self)
             case .done(let reply):
                 database.giveBack(reply, of: self.operation)

@@ -38,7 +38,7 @@ extension CommandContext {
         guard self.mayBlock, let outbox = self.outbox else { return .reply(timeoutReply) }
         let client = BlockedClient(keys: keys, operation: operation, store: self.store, outbox: outbox)
         database.waiting.add(client)
-        if let timeout { client.startTimer(deadline: .now + timeout) }
+        if let timeout { client.startTimer(after: timeout) }
         return .suspend(client)
     }
     // end-snippet
