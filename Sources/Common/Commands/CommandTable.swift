@@ -68,11 +68,13 @@ public struct CommandTable: Sendable {
         // parser before it gets here; be safe anyway.
         guard let name = arguments.first else { return .reply(CommandError.unknownCommand(arguments).reply) }
         guard let key = CommandName(name), let position = self.index[key] else {
+            context.session.refusedWhileQueueing() // @chapter 8
             return .reply(CommandError.unknownCommand(arguments).reply)
         }
         let entry = self.entries[position]
         let arity = entry.arity
         if (arity > 0 && arguments.count != arity) || arguments.count < -arity {
+            context.session.refusedWhileQueueing() // @chapter 8
             return .reply(CommandError.wrongArity(entry.name).reply)
         }
         // @chapter 9 {

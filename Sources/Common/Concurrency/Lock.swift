@@ -44,3 +44,14 @@ final class Lock<State: Sendable>: @unchecked Sendable {
         return try body(&self.state)
     }
 }
+// @chapter 8 {
+
+/// A number naming the calling thread, never 0 (EXEC's lock holder).
+func currentThreadID() -> UInt {
+    #if canImport(Darwin)
+    UInt(bitPattern: pthread_self())
+    #else
+    UInt(pthread_self())
+    #endif
+}
+// @}

@@ -28,6 +28,14 @@ public final class Store: Sendable {
     // @chapter 6 {
     /// Where "now" comes from.
     package let clock: any TimeSource
+    // @chapter 8 {
+    /// The thread running an EXEC, or 0: its commands reach the database
+    /// through `heldDatabase` while it holds the lock.
+    private let exclusiveHolder = Atomic<UInt>(0)
+    /// The locked database, while `exclusiveHolder` runs a transaction.
+    /// Written and read only by that thread, under the lock.
+    nonisolated(unsafe) private var heldDatabase: UnsafeMutablePointer<Database>?
+    // @}
 
     /// An empty store reading time from `clock`.
     public init(clock: any TimeSource = SystemTimeSource()) {
@@ -42,7 +50,15 @@ public final class Store: Sendable {
     package func withDatabase<Result: Sendable, Failure: Error>(
         _ body: (inout Database) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try self.database.withLock { database throws(Failure) -> Result in
+        // @chapter 8 {
+        // Inside EXEC, on the thread that already holds the lock: the same
+        // database, without locking again (a mutex is not reentrant), and
+        // one clock reading for the whole transaction.
+        if self.exclusiveHolder.load(ordering: .acquiring) == currentThreadID(), let held = self.heldDatabase {
+            return try body(&held.pointee)
+        }
+        // @}
+        return try self.database.withLock { database throws(Failure) -> Result in
             database.beginCommand() // @chapter 6
             // @before 7 {
             // return try body(&database)
@@ -57,6 +73,30 @@ public final class Store: Sendable {
             // @}
         }
     }
+    // @chapter 8 {
+
+    // snippet: exclusive-access
+    /// Runs `body` with the keyspace locked from its first line to its
+    /// last: what EXEC needs, so that no other client's command runs
+    /// between two of the transaction's. The commands `body` runs call
+    /// `withDatabase` as always and get the locked database directly.
+    /// Clients blocked on keys the transaction filled are served after it,
+    /// when the lock opens, as Redis serves them after EXEC.
+    package func withExclusiveAccess<Result: Sendable>(_ body: () -> Result) -> Result {
+        self.withDatabase { database in
+            withUnsafeMutablePointer(to: &database) { pointer in
+                self.heldDatabase = pointer
+                self.exclusiveHolder.store(currentThreadID(), ordering: .releasing)
+                defer {
+                    self.exclusiveHolder.store(0, ordering: .releasing)
+                    self.heldDatabase = nil
+                }
+                return body()
+            }
+        }
+    }
+    // end-snippet
+    // @}
 }
 // end-snippet
 
@@ -101,6 +141,11 @@ public struct Database: Sendable {
 
     /// The clients blocked in BLPOP & co., by the keys they wait for.
     package var waiting = WaitQueues()
+    // @}
+    // @chapter 8 {
+
+    /// The keys some client WATCHes, with a version each write bumps.
+    package var watched = WatchTable()
     // @}
 
     /// Where the time comes from.
@@ -151,7 +196,7 @@ public struct Database: Sendable {
     // @chapter 6 {
     /// True if `key` has a deadline that has passed at `now`. A key whose
     /// time equals `now` is still alive, as in Redis (`now > when`).
-    private mutating func isExpired(_ key: Key) -> Bool {
+    mutating func isExpired(_ key: Key) -> Bool {
         // No lookup at all while no key has a TTL.
         guard !self.deadlines.isEmpty, let deadline = self.deadlines[key] else { return false }
         return self.now > deadline.at
@@ -226,6 +271,7 @@ public struct Database: Sendable {
             if !list.isEmpty {
                 self.values[key] = .list(list)
                 self.waiting.listCreated(at: key)
+                self.watched.touch(key) // @chapter 8
             }
             return result
         }
@@ -233,6 +279,7 @@ public struct Database: Sendable {
         // Take the list out of its slot, so that `list` holds the only
         // reference to its chunks and `body` edits them without a copy.
         self.values.values[index] = .string([])
+        self.watched.touch(key) // @chapter 8
         let result = body(&list)
         if list.isEmpty {
             self.remove(key)
@@ -289,6 +336,7 @@ public struct Database: Sendable {
     /// replaces in place.
     package mutating func set(_ key: [UInt8], value: Value, keepExpiry: Bool = false) {
         let key = Key(key)
+        self.watched.touch(key) // @chapter 8
         let existed = self.values.updateValue(value, forKey: key) != nil
         guard existed, !self.deadlines.isEmpty else { return }
         // An expired key's TTL goes too, KEEPTTL or not: it is a new key.
@@ -317,6 +365,7 @@ public struct Database: Sendable {
     @discardableResult
     private mutating func remove(_ key: Key) -> Bool {
         guard self.values.removeValue(forKey: key) != nil else { return false }
+        self.watched.touch(key) // @chapter 8
         // @before 6 {
         // return true
         // @}
@@ -329,6 +378,7 @@ public struct Database: Sendable {
 
     /// Deletes every key.
     package mutating func removeAll() {
+        self.watched.touchAll { self.values[$0] != nil } // @chapter 8
         self.values = [:]
         self.deadlines = [:] // @chapter 6
         self.keysWithExpiry = [] // @chapter 6
@@ -367,6 +417,7 @@ public struct Database: Sendable {
             self.remove(key)
             return true
         }
+        self.watched.touch(key) // @chapter 8
         if let index = self.deadlines.index(forKey: key) {
             self.deadlines.values[index].at = time
         } else {
@@ -382,7 +433,14 @@ public struct Database: Sendable {
     package mutating func removeExpiry(_ key: [UInt8]) -> Bool {
         let key = Key(key)
         guard self.liveValue(key) != nil else { return false }
-        return self.removeDeadline(key)
+        // @before 8 {
+        // return self.removeDeadline(key)
+        // @}
+        // @chapter 8 {
+        guard self.removeDeadline(key) else { return false }
+        self.watched.touch(key)
+        return true
+        // @}
     }
 
     // snippet: swap-remove

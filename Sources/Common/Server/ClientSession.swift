@@ -17,6 +17,17 @@ public struct ClientSession: Sendable {
     // @chapter 8 {
     /// The commands queued since MULTI, or nil outside a transaction.
     package var queuedCommands: [[[UInt8]]]?
+    /// True once a command was refused while queueing (unknown, wrong
+    /// arity): EXEC then runs nothing and answers EXECABORT.
+    package var transactionFailed = false
+    /// The keys this client WATCHes, each with the version it saw.
+    package var watches: [Database.Watch] = []
+
+    /// Inside MULTI, a command refused before it could be queued poisons
+    /// the transaction, as in Redis: its error now, EXECABORT at EXEC.
+    package mutating func refusedWhileQueueing() {
+        if self.queuedCommands != nil { self.transactionFailed = true }
+    }
     // @}
     // @chapter 9 {
     /// How many channels and patterns this client is subscribed to.

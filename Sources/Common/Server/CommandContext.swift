@@ -19,6 +19,10 @@ public struct CommandContext: Sendable {
     /// from chapter 8): BLPOP then answers as if it had timed out.
     package var mayBlock = true
     // @}
+    // @chapter 8 {
+    /// The server's commands, for EXEC to run the queued ones.
+    package var commands: CommandTable?
+    // @}
 
     /// A context for a new client of `server`.
     public init(

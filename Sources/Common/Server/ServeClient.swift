@@ -21,6 +21,11 @@
 func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: ServerState) async {
     defer { connection.close() }
     var context = CommandContext(server: server, outbox: connection.outbox)
+    // @chapter 8 {
+    context.commands = commands
+    // A client that leaves stops watching its keys.
+    defer { context.unwatchAll() }
+    // @}
     var parser = RequestParser()
     var replies: [UInt8] = []
     // A short read emptied the socket: next time, wait before reading (this

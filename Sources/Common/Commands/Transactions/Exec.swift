@@ -1,0 +1,52 @@
+// @chapter 8
+/// `EXEC`: runs the queued commands as one, and replies with the array of
+/// their replies.
+///
+/// Three answers: `-EXECABORT ...` if a command was refused while
+/// queueing (nothing runs); a null array if a watched key changed (nothing
+/// runs); otherwise every command runs, and one that fails puts its error
+/// in its own slot while the others still run: Redis has no rollback.
+public struct Exec: Command {
+    public static let name = "exec"
+    public static let arity = 1
+    public static let flags: CommandFlags = [.notQueued]
+
+    public init(parsing arguments: [[UInt8]]) {}
+
+    static let aborted = CommandError("EXECABORT Transaction discarded because of previous errors.")
+
+    // snippet: exec-apply
+    public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
+        guard let queued = context.session.queuedCommands else { throw CommandError("ERR EXEC without MULTI") }
+        let failed = context.session.transactionFailed
+        let watches = context.session.watches
+        // Out of MULTI first: the queued commands must run, not be queued.
+        context.session.queuedCommands = nil
+        context.session.transactionFailed = false
+        context.session.watches = []
+        guard !failed, let commands = context.commands else {
+            context.store.withDatabase { $0.unwatch(watches) }
+            throw Exec.aborted
+        }
+        return context.store.withExclusiveAccess { () -> Outcome in
+            // From here to the last command, no other client runs.
+            let changed = context.store.withDatabase { database in
+                defer { database.unwatch(watches) }
+                return watches.contains { database.hasChanged($0) }
+            }
+            if changed { return .reply(.nullArray) }
+            // A blocking command inside a transaction does not wait.
+            context.mayBlock = false
+            defer { context.mayBlock = true }
+            var replies: [UInt8] = []
+            replies.append(UInt8(ascii: "*"))
+            replies.appendDecimal(queued.count)
+            replies.append(contentsOf: RESPValue.crlf)
+            for arguments in queued {
+                commands.execute(arguments, in: &context).encode(into: &replies, version: context.session.version)
+            }
+            return .encoded(replies)
+        }
+    }
+    // end-snippet
+}
