@@ -97,9 +97,10 @@ public enum Outcome: Sendable {
     /// Several replies, sent in order.
     case replies([RESPValue])
     // @chapter 7 {
-    /// One reply already encoded, the same in RESP2 and RESP3: LRANGE's
-    /// array of bulk strings, written straight from the list's chunks
-    /// instead of as one `RESPValue` (and one array) per element.
+    /// One reply already encoded for this client: LRANGE's array of bulk
+    /// strings (the same in RESP2 and RESP3), written straight from the
+    /// list's chunks instead of as one `RESPValue` (and one array) per
+    /// element; from chapter 8, EXEC's array of its commands' replies.
     case encoded([UInt8])
     // @}
     // @chapter 4 {

@@ -42,7 +42,9 @@ extension Database {
     /// Pops up to `count` elements from `end` of the list at `key`, in
     /// popping order; nil if there is no such list.
     package mutating func pop(_ key: [UInt8], at end: ListEnd, count: Int) throws(CommandError) -> [[UInt8]]? {
-        try self.modifyList(key) { list in
+        // `LPOP k 0` reads: it must not count as a change to the list.
+        if count == 0 { return try self.list(of: key).map { _ in [] } }
+        return try self.modifyList(key) { list in
             var popped: [[UInt8]] = []
             popped.reserveCapacity(min(count, list.count))
             while popped.count < count, let element = list.pop(at: end) {

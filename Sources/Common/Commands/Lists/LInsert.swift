@@ -30,8 +30,11 @@ public struct LInsert: Command {
     }
 
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
-        let length = try context.store.withDatabase { database throws(CommandError) in
-            try database.modifyList(self.key) { list in
+        let length = try context.store.withDatabase { database throws(CommandError) -> Int? in
+            // No pivot, no change: the list is left unopened (see LREM).
+            guard let list = try database.list(of: self.key) else { return nil }
+            guard !list.positions(of: self.pivot, rank: 1, count: 1, maxLength: 0).isEmpty else { return -1 }
+            return try database.modifyList(self.key) { list in
                 list.insert(self.element, before: self.before, pivot: self.pivot) ? list.count : -1
             }
         }

@@ -22,8 +22,12 @@ public struct LRem: Command {
     }
 
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
-        let removed = try context.store.withDatabase { database throws(CommandError) in
-            try database.modifyList(self.key) { $0.remove(self.element, count: self.count) }
+        let removed = try context.store.withDatabase { database throws(CommandError) -> Int? in
+            // Nothing to remove is no change: the list is not even opened for
+            // writing, so that a WATCH on it (chapter 8) is not disturbed.
+            guard let list = try database.list(of: self.key),
+                  !list.positions(of: self.element, rank: 1, count: 1, maxLength: 0).isEmpty else { return 0 }
+            return try database.modifyList(self.key) { $0.remove(self.element, count: self.count) }
         }
         return .reply(.integer(removed ?? 0))
     }
