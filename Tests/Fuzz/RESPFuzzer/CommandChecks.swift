@@ -33,8 +33,14 @@ enum CommandChecks {
         LMPop.self, BLPop.self, BRPop.self, BLMove.self, BRPopLPush.self, BLMPop.self,
     ]
 
+    /// Stage 8's transaction commands (its string commands join `stage8`
+    /// too). EXEC runs queued commands through the context's table.
+    static let stage8: [any Command.Type] = [
+        Multi.self, Exec.self, Discard.self, Watch.self, Unwatch.self,
+    ]
+
     /// The newest stage's commands.
-    static let commands = CommandTable(stage6 + stage7)
+    static let commands = CommandTable(stage6 + stage7 + stage8)
 
     /// The commands that may wait for another client's push instead of
     /// replying (`Outcome.suspend`). The fuzzer has no other client and no
@@ -47,6 +53,7 @@ enum CommandChecks {
         let clock = ManualTimeSource()
         let store = Store(clock: clock)
         var context = CommandContext(server: ServerState(store: store))
+        context.commands = commands
         // Active expiry's random picks, the same for the same input.
         var random = SplitMix64(seed: seed)
         // Every argument seen: the only byte strings that can name a key.
@@ -57,7 +64,7 @@ enum CommandChecks {
                 ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true,
                                           context: "the reply to \(ParsedRequests(commands: [command]).summary)")
             case .encoded(let bytes):
-                invariant(decoded(bytes) != nil, "\(ParsedRequests(commands: [command]).summary) encoded \(shown(bytes)), not an array of bulk strings")
+                invariant(decoded(bytes) != nil, "\(ParsedRequests(commands: [command]).summary) encoded \(shown(bytes)), not exactly one reply")
             case .suspend:
                 let name = command.first.map { $0.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } } ?? []
                 invariant(blocking.contains(name), "\(ParsedRequests(commands: [command]).summary) waits, but only a blocking pop may")
@@ -124,15 +131,13 @@ enum CommandChecks {
         }
     }
 
-    /// An `Outcome.encoded` reply (LRANGE's array of bulk strings) as a
-    /// value, or nil if it is not exactly one such array. It has the shape
-    /// of a request, so the request parser reads it.
+    /// An `Outcome.encoded` reply (LRANGE's array, EXEC's) as a value, or
+    /// nil if the bytes are not exactly one reply.
     static func decoded(_ bytes: [UInt8]) -> RESPValue? {
-        if bytes == Array("*0\r\n".utf8) { return .array([]) }
-        var parser = RequestParser()
+        var parser = ReplyParser()
         parser.append(bytes)
-        guard let elements = try? parser.next(), parser.bufferedByteCount == 0 else { return nil }
-        return .array(elements.map { .bulkString($0) })
+        guard let reply = try? parser.next(), parser.unparsedBytes.isEmpty else { return nil }
+        return reply
     }
 
     /// Every list is non-empty (Redis deletes a list with its last
