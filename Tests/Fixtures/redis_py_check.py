@@ -2,8 +2,11 @@
 
 Usage: python3 redis_py_check.py PORT [--stage N]
 Runs the checks of the stages up to N (default 6): strings, expiry and a
-pipeline (stage 6); lists and blocking pops (stage 7), which also print one
-line per step, `step NAME: RESULT`, for InteropTests to compare with the lines
+pipeline (stage 6); lists and blocking pops (stage 7); transactions (stage 8):
+a pipeline with transaction=True, errors inside EXEC and while queueing,
+WatchError, and r.transaction() retrying after another client changed the
+watched key. Stages 7 and 8 also print one line per step, `step NAME: RESULT`
+(stage 8's names begin with `tx `), for InteropTests to compare with the lines
 that redis-server gives.
 Exits 0 when every check passes; prints the first failure otherwise.
 """
@@ -145,5 +148,80 @@ if stage >= 7:
     step("lset out of range", lambda: r.lset("list", 99, "x"))
     step("lpop count", lambda: r.lpop("list", 2), [b"b", b"c"])
     step("type", lambda: r.type("list"), b"list")
+
+def shown(results):
+    """A pipeline's results, with each error shown as its class and text:
+    redis-py puts the exception objects themselves in the list."""
+    return [f"{type(item).__name__}: {item}" if isinstance(item, Exception) else item for item in results]
+
+
+def changed_on_first_attempt(key, attempts):
+    """A function for r.transaction(): it reads `key` and sets it to one more.
+    On the first attempt only, a second client increments `key` between the
+    read and MULTI, so that attempt's EXEC fails and redis-py retries."""
+    other = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+
+    def work(pipe):
+        attempts.append(1)
+        value = int(pipe.get(key) or 0)  # after WATCH, before MULTI: runs at once
+        if len(attempts) == 1:
+            other.incr(key)
+        pipe.multi()
+        pipe.set(key, value + 1)
+        return value
+    return work
+
+
+if stage >= 8:
+    assert r.flushall() is True
+
+    # pipeline() is a transaction by default: MULTI, the commands, EXEC.
+    def transaction_pipeline():
+        pipe = r.pipeline()
+        pipe.set("tx:a", 1).set("tx:b", 2).incr("tx:a").incrby("tx:b", 5).get("tx:a").mget("tx:a", "tx:b")
+        return pipe.execute()
+    step("tx pipeline", transaction_pipeline, [True, True, 2, 7, b"2", [b"2", b"7"]])
+
+    # An error while running is that command's slot; the others still run.
+    r.set("tx:text", "x")
+
+    def error_in_slot(raise_on_error):
+        pipe = r.pipeline()
+        pipe.set("tx:c", 1).incr("tx:text").set("tx:d", 2)
+        return shown(pipe.execute(raise_on_error=raise_on_error))
+    step("tx error in its slot", lambda: error_in_slot(False))
+    step("tx error raised", lambda: error_in_slot(True))
+    step("tx after the errors", lambda: r.mget("tx:c", "tx:d", "tx:text"), [b"1", b"2", b"x"])
+
+    # An error while queueing: EXECABORT, and nothing runs.
+    def queueing_error():
+        pipe = r.pipeline()
+        pipe.set("tx:never", 1).execute_command("FOO", "bar")
+        return pipe.execute()
+    step("tx queueing error", queueing_error)
+    step("tx nothing ran", lambda: r.exists("tx:never"), 0)
+
+    # WATCH by hand: another client's write makes EXEC fail with WatchError.
+    def watched_and_changed():
+        pipe = r.pipeline()
+        pipe.watch("tx:watched")
+        redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).set("tx:watched", "theirs")
+        pipe.multi()
+        pipe.set("tx:watched", "ours")
+        return pipe.execute()
+    step("tx watch error", watched_and_changed)
+    step("tx watched value", lambda: r.get("tx:watched"), b"theirs")
+
+    # r.transaction(): WATCH, run the function, EXEC; on WatchError, again.
+    r.set("tx:counter", 10)
+    attempts = []
+    step("tx transaction", lambda: r.transaction(changed_on_first_attempt("tx:counter", attempts), "tx:counter"), [True])
+    step("tx transaction attempts", lambda: len(attempts), 2)
+    step("tx transaction final value", lambda: r.get("tx:counter"), b"12")
+    attempts = []
+    step("tx transaction value_from_callable",
+         lambda: r.transaction(changed_on_first_attempt("tx:counter", attempts), "tx:counter", value_from_callable=True), 13)
+    step("tx transaction value_from_callable attempts", lambda: len(attempts), 2)
+    step("tx final value", lambda: r.get("tx:counter"), b"14")
 
 print("redis-py: all checks passed")

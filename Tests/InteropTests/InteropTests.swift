@@ -19,6 +19,11 @@ struct InteropTests {
     static let listStages = Gate.stages.filter { $0 >= 7 }
     /// Why the list tests are skipped while no stage has lists.
     static let noListStage: Comment = "no stage has lists yet (Stages/07-lists); skipped until one does"
+    /// The stages that have transactions (MULTI, EXEC, WATCH): every stage
+    /// from 8 on (none until stage 8's folder exists).
+    static let transactionStages = Gate.stages.filter { $0 >= 8 }
+    /// Why the transaction tests are skipped while no stage has them.
+    static let noTransactionStage: Comment = "no stage has transactions yet (stage 8); skipped until one does"
 
     @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
     func redisCLI(stage: Int) throws {
@@ -123,20 +128,47 @@ struct InteropTests {
     func redisPyLists(stage: Int) throws {
         if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
         try Tools.require("redis-server")
-        // The script checks what it knows for sure itself, and prints one
-        // line per list step (`step NAME: RESULT`): ours must print redis-server's.
-        let script = Tools.packageRoot + "/Tests/Fixtures/redis_py_check.py"
-        func lines(against kind: String) throws -> [String] {
-            let server = try RedisClientTests.start(kind, stage: stage)
-            defer { server.stop() }
-            let run = try Tools.run("python3 '\(script)' \(server.port) --stage \(stage)", timeoutSeconds: 60)
-            #expect(run.status == 0, "\(kind): the redis-py check failed:\n\(run.output)")
-            return run.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("step ") }
-        }
-        let redis = try lines(against: "redis")
-        let ours = try lines(against: "ours")
+        // The checks up to stage 7's: stage 8's are the next test's.
+        let redis = try Self.redisPySteps(checks: 7, stage: stage, against: "redis")
+        let ours = try Self.redisPySteps(checks: 7, stage: stage, against: "ours")
         #expect(redis.contains("step blpop timeout: None") && redis.contains("step blpop woken by a push: (b'wake', b'hello')"),
                 "redis-server's run did not get through the blocking pops:\n\(redis.joined(separator: "\n"))")
+        Self.expectSameSteps(ours: ours, redis: redis)
+    }
+
+    @Test("redis-py: pipeline() as a transaction, errors inside EXEC and while queueing, WatchError, transaction() retrying; the same lines as redis-server",
+          .enabled(if: Tools.redisPyUsable, "redis-py is not installed (pip install redis)"),
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")),
+          .enabled(if: !transactionStages.isEmpty, noTransactionStage), arguments: transactionStages)
+    func redisPyTransactions(stage: Int) throws {
+        if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
+        try Tools.require("redis-server")
+        // Stage 8's lines: the list lines before them are the test above's.
+        let isTransaction = { (line: String) in line.hasPrefix("step tx ") }
+        let redis = try Self.redisPySteps(checks: 8, stage: stage, against: "redis").filter(isTransaction)
+        let ours = try Self.redisPySteps(checks: 8, stage: stage, against: "ours").filter(isTransaction)
+        #expect(redis.contains("step tx transaction attempts: 2") && redis.contains("step tx final value: b'14'"),
+                "redis-server's run did not get through r.transaction()'s retry:\n\(redis.joined(separator: "\n"))")
+        Self.expectSameSteps(ours: ours, redis: redis)
+    }
+
+    /// The `step NAME: RESULT` lines that Tests/Fixtures/redis_py_check.py
+    /// prints when it runs the checks of the stages up to `checks`
+    /// (`--stage checks`), against our `stage` ("ours") or redis-server
+    /// ("redis"). The script checks what it knows for sure itself (and the
+    /// test fails if it exits non-zero); the lines are for comparing ours
+    /// with redis-server's.
+    static func redisPySteps(checks: Int, stage: Int, against kind: String) throws -> [String] {
+        let script = Tools.packageRoot + "/Tests/Fixtures/redis_py_check.py"
+        let server = try RedisClientTests.start(kind, stage: stage)
+        defer { server.stop() }
+        let run = try Tools.run("python3 '\(script)' \(server.port) --stage \(checks)", timeoutSeconds: 60)
+        #expect(run.status == 0, "\(kind): the redis-py check failed:\n\(run.output)")
+        return run.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("step ") }
+    }
+
+    /// Records an issue for every line of ours that differs from redis-server's.
+    static func expectSameSteps(ours: [String], redis: [String]) {
         #expect(ours.count == redis.count, "ours printed \(ours.count) lines, redis-server \(redis.count):\n\(ours.joined(separator: "\n"))")
         for (our, theirs) in zip(ours, redis) where our != theirs {
             Issue.record("redis-py sees a difference:\n  ours:         \(our)\n  redis-server: \(theirs)")

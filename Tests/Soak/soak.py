@@ -39,11 +39,23 @@ What it does, in order:
    (an orderly close or a reset), waits 200 ms, pushes a token to that list
    and pops it: a server that still counts the closed connection as waiting
    hands it the token, and the pop finds nothing;
-5. after SECONDS, every client re-reads all its keys (one pipelined batch)
+5. when the server has transactions (it answers MULTI; stage 8 on), a few
+   more clients (--tx-clients, 4) add 1 to --counters (4) shared counters
+   (soak:counter:0 to 3) in transactions, as fast as they can: WATCH, GET,
+   then MULTI, SET to one more, EXEC, retried when EXEC replies nil (another
+   client won the race); or MULTI, INCR, GET, EXEC, where the GET must read
+   what the INCR wrote. Each client counts its successful EXECs per counter.
+   Every 5-15 s each of them also leaves a transaction open on a side
+   connection (WATCH, MULTI, INCR of a counter) and closes it: that INCR must
+   never run;
+6. after SECONDS, every client re-reads all its keys (one pipelined batch)
    and checks them the same way; the shared lists are read once more
    (LRANGE 0 -1), and every acknowledged push must have been popped exactly
-   once or still be there: none lost, none duplicated;
-6. compares the server's resident memory (VmRSS) at the end with its value
+   once or still be there: none lost, none duplicated; each counter must
+   equal the number of successful EXECs that added to it: less is a LOST
+   UPDATE (an EXEC ran although its watched counter had changed), more an
+   update that ran twice or from an abandoned transaction;
+7. compares the server's resident memory (VmRSS) at the end with its value
    after a warm-up (20% of the run, at least 5 s), while the load runs both
    times.
 
@@ -69,7 +81,7 @@ unavailable and not checked.
 
 Exit status: 0 when every check passed; 1 when a write was lost, a read was
 stale, a token was lost, duplicated, unknown, out of order or taken by a
-closed connection's BLPOP, any command failed (error reply, protocol error, timeout, closed
+closed connection's BLPOP, a counter did not match its successful EXECs, any command failed (error reply, protocol error, timeout, closed
 connection), the server died or did not start, the build failed, memory
 drifted past the bound, or the run passed its deadline; 2 for a usage
 error; 130 on Ctrl-C.
@@ -741,6 +753,178 @@ class Client(threading.Thread):
 
 
 # ---------------------------------------------------------------------------
+# Transactions: optimistic increments of a few shared counters
+# ---------------------------------------------------------------------------
+
+def counter_name(index):
+    """Shared counter number `index`: only the counter clients touch it."""
+    return b"soak:counter:%d" % index
+
+
+class CounterClient(threading.Thread):
+    """One connection adding 1 to the shared counters in transactions.
+
+    Two kinds, drawn at random: WATCH the counter, GET it, then MULTI,
+    SET it to one more, EXEC, retried until EXEC succeeds (optimistic
+    locking: a nil EXEC means another client changed the counter after our
+    WATCH); or MULTI, INCR, GET, EXEC, which needs no WATCH. Either adds
+    exactly 1 per successful EXEC, so at the end each counter must equal
+    the number of successful EXECs on it, over all counter clients.
+    """
+
+    def __init__(self, index, connection, args, clock, counters):
+        super().__init__(name=f"soak-counter-{index}", daemon=True)
+        self.index = index
+        self.connection = connection
+        self.clock = clock
+        self.run_start = 0.0
+        self.rng = random.Random(args.seed * 1_000_000 + 500_000 + index)
+        self.counters = counters
+        self.timeout = args.timeout
+        # Results, read by the main thread.
+        self.successes = [0] * counters  # successful EXECs per counter
+        self.aborted = 0                 # EXECs that replied nil: the counter had changed
+        self.commands = 0
+        self.abandons = 0
+        self.errors = []                 # (when, report line)
+        self.finished = False
+        self.broken = False
+        self.next_abandon = None
+
+    def at(self, unix_time):
+        return f"{unix_time - self.run_start:.3f} s"
+
+    def error(self, what, expected, received, sent):
+        self.errors.append((sent, f"counter client {self.index} {what} (sent at {self.at(sent)}): "
+                                  f"expected {expected}; received {repr(received)[:100]}"))
+
+    def exchange(self, *commands):
+        """Send the commands in one write; their replies, in order."""
+        self.connection.send(b"".join(encode(command) for command in commands))
+        self.commands += len(commands)
+        return [self.connection.read_reply() for _ in commands]
+
+    def watched_increment(self, index):
+        """WATCH, GET, MULTI, SET n+1, EXEC until EXEC succeeds (or something fails)."""
+        key = counter_name(index)
+        while time.monotonic() < self.clock.load_end:
+            sent = time.time()
+            watched, value = self.exchange([b"WATCH", key], [b"GET", key])
+            if watched != "OK" or not (value is None or (isinstance(value, bytes) and value.isdigit())):
+                self.error(f"WATCH {key.decode()}, GET", "+OK, then nil or a number", [watched, value], sent)
+                return
+            number = int(value or 0)
+            multi, queued, executed = self.exchange([b"MULTI"], [b"SET", key, b"%d" % (number + 1)], [b"EXEC"])
+            if multi != "OK" or queued != "QUEUED":
+                self.error("MULTI, SET", "+OK, +QUEUED", [multi, queued], sent)
+                return
+            if executed is None:
+                self.aborted += 1
+                continue
+            if executed != ["OK"]:
+                self.error(f"EXEC of SET {key.decode()} {number + 1}", "[+OK] or nil", executed, sent)
+                return
+            self.successes[index] += 1
+            return
+
+    def queued_increment(self, index):
+        """MULTI, INCR, GET, EXEC: the GET inside must read what the INCR wrote."""
+        key = counter_name(index)
+        sent = time.time()
+        multi, *queued, executed = self.exchange([b"MULTI"], [b"INCR", key], [b"GET", key], [b"EXEC"])
+        if multi != "OK" or queued != ["QUEUED", "QUEUED"]:
+            self.error("MULTI, INCR, GET", "+OK, +QUEUED, +QUEUED", [multi, *queued], sent)
+            return
+        if not (isinstance(executed, list) and len(executed) == 2 and isinstance(executed[0], int)):
+            self.error(f"EXEC of INCR {key.decode()}, GET", "[n, n as a bulk string]", executed, sent)
+            return
+        self.successes[index] += 1  # the INCR ran, whatever the GET saw
+        if executed[1] != b"%d" % executed[0]:
+            self.error(f"EXEC of INCR {key.decode()}, GET (another client's command ran between the two)",
+                       "[n, n as a bulk string]", executed, sent)
+
+    def abandon_transaction(self):
+        """WATCH, MULTI, INCR of a counter on a side connection, closed before EXEC: it must never run."""
+        key = counter_name(self.rng.randrange(self.counters))
+        side = Connection(self.connection.port, self.timeout)
+        try:
+            sent = time.time()
+            side.send(encode([b"WATCH", key]) + encode([b"MULTI"]) + encode([b"INCR", key]))
+            replies = [side.read_reply() for _ in range(3)]
+            if replies != ["OK", "OK", "QUEUED"]:
+                self.error(f"side connection: WATCH, MULTI, INCR {key.decode()}", "+OK, +OK, +QUEUED", replies, sent)
+            if self.rng.random() < 0.5:  # half of them reset (RST) instead of an orderly close (FIN)
+                side.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        finally:
+            side.close()
+        self.abandons += 1
+
+    def run(self):
+        try:
+            self.clock.go.wait()
+            self.run_start = self.clock.run_start
+            rng = self.rng
+            self.next_abandon = time.monotonic() + rng.uniform(*ABANDON_EVERY)
+            while time.monotonic() < self.clock.load_end and not self.errors:
+                if time.monotonic() >= self.next_abandon:
+                    self.abandon_transaction()
+                    self.next_abandon = time.monotonic() + rng.uniform(*ABANDON_EVERY)
+                    continue
+                index = rng.randrange(self.counters)
+                if rng.random() < 0.75:
+                    self.watched_increment(index)
+                else:
+                    self.queued_increment(index)
+        except (ConnectionFailed, OSError) as error:
+            self.broken = True
+            self.errors.append((time.time(), f"counter client {self.index} (at {self.at(time.time())}): {error}"))
+        except Exception:  # a bug in this script: fail loudly, never silently
+            self.broken = True
+            self.errors.append((time.time(), f"counter client {self.index}: internal error in soak.py:\n"
+                                              f"{traceback.format_exc()}"))
+        finally:
+            self.connection.close()
+            self.finished = True
+
+
+def transactions_supported(connection, wanted):
+    """How many shared counters the run uses: `wanted`, or 0 if the server has no MULTI (stages 1-7)."""
+    if wanted == 0:
+        return 0
+    reply = connection.call(b"MULTI")
+    if isinstance(reply, ErrorReply) and "unknown command" in reply.text.lower():
+        print("soak: the server does not know MULTI: no transactions (they arrive in stage 8).", flush=True)
+        return 0
+    if reply != "OK" or connection.call(b"DISCARD") != "OK":
+        raise SoakError(f"MULTI, then DISCARD, did not answer +OK twice (MULTI answered {reply!r})")
+    for index in range(wanted):
+        if connection.call(b"EXISTS", counter_name(index)) != 0:
+            raise SoakError(f"{counter_name(index).decode()} exists before the run")
+    return wanted
+
+
+def account_counters(server, args, counter_clients, counters):
+    """Each counter must equal the successful EXECs that added 1 to it."""
+    connection = Connection(server.port, args.timeout)
+    mismatches = []
+    try:
+        for index in range(counters):
+            reply = connection.call(b"GET", counter_name(index))
+            expected = sum(c.successes[index] for c in counter_clients)
+            got = int(reply) if isinstance(reply, bytes) and reply.isdigit() else 0 if reply is None else reply
+            if got != expected:
+                what = ("lost updates: an EXEC ran although its watched counter had changed" if isinstance(got, int)
+                        and got < expected else "more than the successful EXECs: an update ran twice, or an "
+                        "abandoned transaction ran" if isinstance(got, int) else "not a number")
+                mismatches.append(f"{counter_name(index).decode()} is {got!r} after {expected:,} successful EXECs ({what})")
+    except ConnectionFailed as error:
+        raise SoakError(f"the final GET of the counters failed: {error}") from None
+    finally:
+        connection.close()
+    return mismatches
+
+
+# ---------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------
 
@@ -816,6 +1000,12 @@ def parse_arguments():
     parser.add_argument("--lists", type=int, default=4, metavar="N",
                         help="shared lists for the list traffic, when the server has lists (it is asked "
                              "LLEN first); 0 turns list traffic off (default 4)")
+    parser.add_argument("--counters", type=int, default=4, metavar="N",
+                        help="shared counters for the transaction traffic, when the server has MULTI (it "
+                             "is asked first); 0 turns transactions off (default 4)")
+    parser.add_argument("--tx-clients", type=int, default=4, metavar="N",
+                        help="connections (one thread each) that add to the counters in transactions, "
+                             "besides --clients (default 4)")
     parser.add_argument("--seed", type=int, metavar="N",
                         help="seed of the command mix (default: random; printed)")
     parser.add_argument("--timeout", type=float, default=10, metavar="S",
@@ -827,8 +1017,8 @@ def parse_arguments():
     args = parser.parse_args()
     if args.seconds <= 0 or args.clients < 1 or args.keys < 1 or args.timeout <= 0:
         parser.error("--seconds, --clients, --keys and --timeout must be positive")
-    if args.lists < 0:
-        parser.error("--lists must be 0 (off) or more")
+    if args.lists < 0 or args.counters < 0 or args.tx_clients < 0:
+        parser.error("--lists, --counters and --tx-clients must be 0 (off) or more")
     if args.server is not None and "{port}" not in args.server:
         parser.error("--server needs {port} in the command, where the free port goes")
     if args.server_binary is not None and not args.server_binary.exists():
@@ -950,9 +1140,17 @@ def soak(args, server):
         raise SoakError(f"could not open connection {len(connections) + 1} of {clients_count}: {error}") from None
 
     lists = lists_supported(connections[0], args.lists)
+    counters = transactions_supported(connections[0], args.counters) if args.tx_clients else 0
     clock = Clock()
     clients = [Client(i, connections[i], args, values, clock, lists) for i in range(clients_count)]
-    for client in clients:
+    try:
+        counter_clients = [CounterClient(i, Connection(server.port, args.timeout), args, clock, counters)
+                           for i in range(args.tx_clients if counters else 0)]
+    except (OSError, ConnectionFailed) as error:
+        for connection in connections:
+            connection.close()
+        raise SoakError(f"could not open a counter client's connection: {error}") from None
+    for client in clients + counter_clients:
         client.start()  # each waits for clock.go
 
     rss_start = rss_bytes(server.pid)
@@ -986,7 +1184,7 @@ def soak(args, server):
             print(f"  {now - start:5.1f} s: {done:,} commands, {errors} errors, RSS {mb(rss_bytes(server.pid))}",
                   flush=True)
             next_progress += 10
-        if all(c.finished for c in clients) or now >= hard_deadline:
+        if all(c.finished for c in clients + counter_clients) or now >= hard_deadline:
             break
         time.sleep(0.05 if now >= load_end else 0.2)
     finished = time.monotonic()
@@ -994,15 +1192,16 @@ def soak(args, server):
     verify_time = max(0.0, finished - load_end)
     if died is None and server.exit_status() is not None:
         died = server.exit_status()
-    hung = [c.index for c in clients if not c.finished]
+    hung = [c.index for c in clients if not c.finished] + [f"counter {c.index}" for c in counter_clients if not c.finished]
 
     # Sum up.
     commands = sum(c.commands for c in clients)
     errors, lost, stale = ([text for _, text in sorted(entry for c in clients for entry in getattr(c, name))]
                            for name in ("errors", "lost", "stale"))
+    errors += [text for _, text in sorted(entry for c in counter_clients for entry in c.errors)]
     verified = sum(c.verified for c in clients)
     uncertain = sum(c.uncertain for c in clients)
-    unverified = sum(1 for c in clients if c.broken)
+    unverified = sum(1 for c in clients + counter_clients if c.broken)
 
     report("ERRORS", errors, len(errors))
     report("LOST WRITES", lost, len(lost))
@@ -1012,6 +1211,11 @@ def soak(args, server):
         tokens = account_tokens(server, args, clients, lists)
         for title, entries in tokens["failures"]:
             report(title, entries, len(entries))
+
+    counter_mismatches = None
+    if counters and died is None and not hung:
+        counter_mismatches = account_counters(server, args, counter_clients, counters)
+        report("COUNTERS THAT DO NOT MATCH THEIR EXECS", counter_mismatches, len(counter_mismatches))
 
     drift = drift_percent = None
     if rss_warm is not None and rss_end is not None:
@@ -1041,6 +1245,16 @@ def soak(args, server):
         print(f"  list checks    lost {tokens['lost']}, duplicated {tokens['duplicated']}, "
               f"unknown or misplaced {tokens['misplaced']}, out of order {tokens['disorder']}; "
               f"{sum(c.abandons for c in clients):,} BLPOPs closed mid-wait, {tokens['consumed']} tokens taken by them")
+    if not counters:
+        print(f"  transactions   off ({'--counters 0 or --tx-clients 0' if not (args.counters and args.tx_clients) else 'the server does not know MULTI'})")
+    elif counter_mismatches is None:
+        print("  transactions   not accounted (the server died or a client hung)")
+    else:
+        successes = sum(sum(c.successes) for c in counter_clients)
+        print(f"  transactions   {len(counter_clients)} clients on {counters} shared counters: {successes:,} successful "
+              f"EXECs, {sum(c.aborted for c in counter_clients):,} aborted by a changed WATCH and retried, "
+              f"{sum(c.abandons for c in counter_clients):,} left open and closed; "
+              f"{len(counter_mismatches)} counters off their EXECs")
     print(f"  RSS at start   {mb(rss_start)}; after warm-up ({warmup:g} s) {mb(rss_warm)}; "
           f"peak {mb(rss_peak or None)}; at end {mb(rss_end)}")
     if drift is not None:
@@ -1068,6 +1282,8 @@ def soak(args, server):
     for title, entries in (tokens or {}).get("failures", []):
         if entries:
             failures.append(f"{len(entries)} {title.lower().replace('blpop', 'BLPOP')}")
+    if counter_mismatches:
+        failures.append(f"{len(counter_mismatches)} counter(s) off the number of successful EXECs")
     if drift is not None and drift / MB > args.max_drift_mb and drift_percent > args.max_drift_percent:
         failures.append(f"RSS grew by {drift / MB:.1f} MB ({drift_percent:.0f}%) after warm-up")
     return failures
