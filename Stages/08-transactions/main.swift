@@ -1,10 +1,10 @@
-// Stage 7: lists, and clients that wait for them.
+// Stage 8: transactions, and the counters they are usually shown with.
 //
-// A second type of value: a list of strings, packed into chunks so that a
-// million short elements cost a million short entries, not a million heap
-// objects (Common/Keyspace/QuickList.swift). Every list command of Redis 7,
-// and the blocking pops: a client that BLPOPs an empty key waits, holding no
-// thread, until another client pushes (Common/Blocking).
+// MULTI queues a client's commands and EXEC runs them as one: no other
+// client's command runs in between (Common/Keyspace/Store.swift's
+// withExclusiveAccess). WATCH makes EXEC conditional: it runs only if none
+// of the watched keys changed since (Common/Keyspace/Watches.swift). And the
+// rest of the string family: INCR and its kin, APPEND, GETRANGE, MSET...
 import Common
 
 // snippet: manifest

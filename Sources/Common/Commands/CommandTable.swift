@@ -74,7 +74,12 @@ public struct CommandTable: Sendable {
         let entry = self.entries[position]
         let arity = entry.arity
         if (arity > 0 && arguments.count != arity) || arguments.count < -arity {
-            context.session.refusedWhileQueueing() // @chapter 8
+            // @chapter 8 {
+            // EXEC refused (`EXEC x`) ends the transaction, in or out of it,
+            // as Redis's rejectCommand does.
+            if entry.name == Exec.name { return .reply(Exec.refused(because: .wrongArity(entry.name), in: &context)) }
+            context.session.refusedWhileQueueing()
+            // @}
             return .reply(CommandError.wrongArity(entry.name).reply)
         }
         // @chapter 9 {

@@ -15,6 +15,15 @@ public struct Exec: Command {
 
     static let aborted = CommandError("EXECABORT Transaction discarded because of previous errors.")
 
+    /// EXEC itself refused (`EXEC x`): the transaction, if any, is
+    /// discarded, and the reply says why, as Redis's `execCommandAbort`.
+    static func refused(because error: CommandError, in context: inout CommandContext) -> RESPValue {
+        context.endTransaction()
+        var text = Array("EXECABORT Transaction discarded because of: ".utf8)
+        text += error.message.starts(with: Array("ERR ".utf8)) ? Array(error.message.dropFirst(4)) : error.message
+        return .error(text)
+    }
+
     // snippet: exec-apply
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
         guard let queued = context.session.queuedCommands else { throw CommandError("ERR EXEC without MULTI") }
