@@ -323,6 +323,8 @@ struct MultiKeyAndExpiryTests {
         (["EX", "1", "PX", "2"], "ERR syntax error"), (["PERSIST", "EX", "1"], "ERR syntax error"),
         (["EX", "1", "PERSIST"], "ERR syntax error"), (["EX"], "ERR syntax error"), (["KEEPTTL"], "ERR syntax error"),
         (["NX"], "ERR syntax error"), (["GET"], "ERR syntax error"),
+        // Redis compares options as C strings: a NUL byte ends them.
+        (["EX\u{0}z", "1"], nil), (["PERSIST\u{0}"], nil), (["E\u{0}X", "1"], "ERR syntax error"),
     ] as [([String], String?)])
     func getexOptions(_ options: [String], _ expected: String?) {
         let arguments = [b("GETEX"), b("k")] + options.map(b)

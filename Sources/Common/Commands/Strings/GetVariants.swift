@@ -75,8 +75,9 @@ public struct GetEx: Command, Equatable {
     package enum TimeOption: Sendable, Equatable {
         case ex, px, exat, pxat
 
-        /// The option `word` names, in any case, or nil.
-        init?(_ word: [UInt8]) {
+        /// The option `word` names, in any case, or nil. `word` is what
+        /// comes before a NUL byte, if it has one (see `init(parsing:)`).
+        init?(_ word: ArraySlice<UInt8>) {
             if word.equalsIgnoringASCIICase("EX") { self = .ex }
             else if word.equalsIgnoringASCIICase("PX") { self = .px }
             else if word.equalsIgnoringASCIICase("EXAT") { self = .exat }
@@ -97,7 +98,9 @@ public struct GetEx: Command, Equatable {
         self.key = arguments[1]
         var index = 2
         while index < arguments.count {
-            let word = arguments[index]
+            // Redis compares options as C strings, which end at a NUL byte:
+            // `EX\0abc` is EX to Redis, and so it is here.
+            let word = arguments[index].upToNul
             let hasNext = index + 1 < arguments.count
             if word.equalsIgnoringASCIICase("PERSIST") && self.time == nil {
                 // PERSIST may come twice, but not with a time.
