@@ -351,3 +351,144 @@ extension DiffCommandKind {
         return DiffCommand(arguments, blocksMilliseconds: DiffGenerator.blockingTimeoutMilliseconds)
     }
 }
+
+// MARK: - The string family (stage 8)
+
+extension DiffCommandKind {
+    /// INCR, DECR: `name key`, mostly on the counter keys (which hold
+    /// numbers), else on any key, where most values are not integers.
+    public static func incrDecr(_ name: String) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 4) { generator in
+            DiffCommand(generator.wrongArity([Array(name.utf8), generator.counterKey()]))
+        }
+    }
+
+    /// INCRBY, DECRBY: `name key amount`, the amount small, at the 64-bit
+    /// limits (overflow, and DECRBY's own error for the most negative), or
+    /// not an integer.
+    public static func incrBy(_ name: String) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 4) { generator in
+            DiffCommand(generator.wrongArity([Array(name.utf8), generator.counterKey(), generator.counterAmount()]))
+        }
+    }
+
+    /// INCRBYFLOAT key increment: decimals, exponents, hex, huge and tiny
+    /// numbers, inf and nan, and text that is no number (see `floatAmount`).
+    public static let incrByFloat = DiffCommandKind(name: "INCRBYFLOAT", weight: 4) { generator in
+        DiffCommand(generator.wrongArity([Array("INCRBYFLOAT".utf8), generator.counterKey(), generator.floatAmount()]))
+    }
+
+    /// APPEND key value.
+    public static let append = DiffCommandKind(name: "APPEND", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("APPEND".utf8), generator.counterKey(), generator.value()]))
+    }
+
+    /// STRLEN key.
+    public static let strlen = DiffCommandKind(name: "STRLEN", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("STRLEN".utf8), generator.counterKey()]))
+    }
+
+    /// GETRANGE key start end, with LRANGE's indexes (negative, far out of
+    /// range, at the 64-bit limits, not integers).
+    public static let getrange = DiffCommandKind(name: "GETRANGE", weight: 3) { generator in
+        DiffCommand(generator.wrongArity([Array("GETRANGE".utf8), generator.counterKey(), generator.listIndex(), generator.listIndex()]))
+    }
+
+    /// SETRANGE key offset value: small offsets (padding with zero bytes),
+    /// offsets past 512 MB or negative or broken (errors), and the empty
+    /// value (which writes nothing). Never an offset that Redis would
+    /// accept and make a huge string of.
+    public static let setrange = DiffCommandKind(name: "SETRANGE", weight: 3) { generator in
+        let offset: String
+        let roll = generator.random.below(100)
+        if roll < 75 || !generator.hostile {
+            offset = String(generator.random.pick([0, 0, 1, 2, 3, 5, 10, 20, 100]))
+        } else if roll < 88 {
+            offset = generator.random.pick(["-1", "-100", "536870912", "1000000000000", "9223372036854775807", "-9223372036854775808"])
+        } else {
+            offset = generator.random.pick(DiffGenerator.brokenIntegers)
+        }
+        let value = generator.random.chance(10) ? [] : generator.value()
+        return DiffCommand(generator.wrongArity([Array("SETRANGE".utf8), generator.counterKey(), Array(offset.utf8), value]))
+    }
+
+    /// MGET key [key ...]: strings, lists (nulls, no WRONGTYPE), missing keys.
+    public static let mget = DiffCommandKind(name: "MGET", weight: 3) { generator in
+        let count = generator.hostile && generator.random.chance(5) ? 0 : 1 + generator.random.below(5)
+        return DiffCommand([Array("MGET".utf8)] + (0..<count).map { _ in generator.random.chance(30) ? generator.listKey() : generator.counterKey() })
+    }
+
+    /// MSET, MSETNX: `name key value [key value ...]`, one to four pairs,
+    /// sometimes a key twice, sometimes (with hostile input) a key without
+    /// its value.
+    public static func mset(_ name: String) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 3) { generator in
+            let pairs = 1 + generator.random.below(4)
+            var arguments = [Array(name.utf8)]
+            for _ in 0..<pairs {
+                arguments += [generator.random.chance(20) ? generator.listKey() : generator.counterKey(), generator.counterValue()]
+            }
+            if generator.hostile && generator.random.chance(8) { arguments.removeLast() }
+            return DiffCommand(arguments)
+        }
+    }
+
+    /// GETSET key value, GETDEL key.
+    public static let getset = DiffCommandKind(name: "GETSET", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("GETSET".utf8), generator.counterKey(), generator.counterValue()]))
+    }
+
+    /// GETDEL key.
+    public static let getdel = DiffCommandKind(name: "GETDEL", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("GETDEL".utf8), generator.counterKey()]))
+    }
+
+    /// GETEX key [EX|PX|EXAT|PXAT time | PERSIST]: every option, the same
+    /// one twice, two that conflict, SET's options (syntax errors), a time
+    /// missing or broken. Short PX times end their batch like SET's.
+    public static let getex = DiffCommandKind(name: "GETEX", weight: 4) { generator in
+        var arguments = [Array("GETEX".utf8), generator.counterKey()]
+        var command = DiffCommand([])
+        let optionCount = generator.random.pick([0, 1, 1, 1, 1, 2])
+        for _ in 0..<optionCount {
+            if generator.hostile && generator.random.chance(8) {
+                // `PERSIST\0x` is PERSIST: Redis compares options as C strings.
+                arguments.append(generator.word(generator.random.pick(["NX", "XX", "GET", "KEEPTTL", "FOO", "", "PERSIST\u{0}x"])))
+                continue
+            }
+            let option = generator.random.pick(["EX", "PX", "EXAT", "PXAT", "PERSIST"])
+            arguments.append(generator.word(option))
+            if option == "PERSIST" || (generator.hostile && generator.random.chance(4)) { continue }
+            switch option {
+            case "EX", "PX":
+                let time = generator.relativeTime(option == "EX" ? .seconds : .milliseconds, comparing: false)
+                arguments.append(time.bytes)
+                command.shortTTL = command.shortTTL || time.short
+            default:
+                // A past time deletes the key at once: nothing lingers.
+                arguments.append(generator.absoluteTime(option == "EXAT" ? .seconds : .milliseconds).bytes)
+            }
+        }
+        command.mayLeaveExpiredKey = command.shortTTL
+        command.arguments = arguments
+        return command
+    }
+
+    /// SETNX key value.
+    public static let setnx = DiffCommandKind(name: "SETNX", weight: 2) { generator in
+        DiffCommand(generator.wrongArity([Array("SETNX".utf8), generator.counterKey(), generator.counterValue()]))
+    }
+
+    /// SETEX key seconds value, PSETEX key milliseconds value: the times of
+    /// EXPIRE (long, zero, negative, broken, too large; PSETEX's sometimes a
+    /// few milliseconds, which end the batch).
+    public static func setex(_ name: String, unit: DiffTimeUnit) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: 3) { generator in
+            let time = generator.relativeTime(unit, comparing: false)
+            var command = DiffCommand(generator.wrongArity([Array(name.utf8), generator.counterKey(), time.bytes, generator.counterValue()]))
+            command.shortTTL = time.short
+            command.mayLeaveExpiredKey = time.short
+            return command
+        }
+    }
+}

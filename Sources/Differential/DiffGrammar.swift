@@ -75,6 +75,18 @@ public enum DiffGrammar {
                 .lmove, .rpoplpush, .lmpop,
                 .blockingPop,
             ]),
+        // The rest of the string family, mostly on two counter keys that
+        // hold numbers (`counterKey`), and on the shared keys, which hold
+        // strings that are no numbers and lists (so WRONGTYPE, and MGET's
+        // nulls).
+        DiffStageGrammar(
+            stage: 8,
+            commands: [
+                .incrDecr("INCR"), .incrDecr("DECR"), .incrBy("INCRBY"), .incrBy("DECRBY"), .incrByFloat,
+                .append, .strlen, .getrange, .setrange,
+                .mget, .mset("MSET"), .mset("MSETNX"),
+                .getset, .getdel, .getex, .setnx, .setex("SETEX", unit: .seconds), .setex("PSETEX", unit: .milliseconds),
+            ]),
     ]
 
     /// The first stage that has commands.
@@ -275,6 +287,53 @@ public struct DiffGenerator {
         if roll < 85 { return (Array(String(self.random.pick([1, 1_000_000_000, 1_600_000_000]) * scale).utf8), true) }
         if roll < 93 { return (Array(self.random.pick(DiffGenerator.brokenIntegers).utf8), false) }
         return (Array(self.random.pick(["0", "-1", "9223372036854775807", "-9223372036854775808"]).utf8), false)
+    }
+
+    // MARK: - String arguments (stage 8)
+
+    /// A key for the string family: half the time one of two counter keys,
+    /// `n1` and `n2`, which mostly hold numbers (only these commands and
+    /// the shared keys' commands write them); else a shared key, which
+    /// may hold anything, a list included.
+    mutating func counterKey() -> [UInt8] {
+        self.random.chance(50) ? Array(self.random.pick(["n1", "n2"]).utf8) : self.key()
+    }
+
+    /// A value for MSET, GETSET, SETNX and SETEX: often a number (so that
+    /// the counters meet them), else any value.
+    mutating func counterValue() -> [UInt8] {
+        guard self.random.chance(50) else { return self.value() }
+        return Array(self.random.pick(["0", "1", "-5", "41", "9223372036854775807", "-9223372036854775808", "1.5", "10.5", "3.0e3", "0x10"]).utf8)
+    }
+
+    /// INCRBY's and DECRBY's amount: mostly small, sometimes at the 64-bit
+    /// limits, sometimes (hostile input) not an integer.
+    mutating func counterAmount() -> [UInt8] {
+        if self.hostile && self.random.chance(10) { return Array(self.random.pick(DiffGenerator.brokenIntegers).utf8) }
+        return Array(self.random.pick([
+            "1", "2", "5", "-1", "-3", "100", "0", "9223372036854775807", "-9223372036854775808", "4611686018427387904",
+        ]).utf8)
+    }
+
+    /// INCRBYFLOAT's increment: what people write (0.1, 1.5, 3.0e3), what
+    /// C's strtold also reads (hex, `.5`, `5.`, `+1`, `inf`), what shows the
+    /// long double's width (1e20, 1e308, 1e4932) and its rounding (17
+    /// decimals, a tie), and what is no float at all.
+    mutating func floatAmount() -> [UInt8] {
+        let roll = self.random.below(100)
+        if roll < 60 || !self.hostile {
+            return Array(self.random.pick([
+                "0.1", "0.2", "1.5", "-2.5", "10.5", "3.0e3", "5.0e3", "-0.1", "1", "-1", "0", "100", "0.000003814697265625",
+                "1.23456789012345678", "1e-17", "-5e-18", "0.3333333333333333333",
+            ]).utf8)
+        }
+        if roll < 85 {
+            return Array(self.random.pick([
+                "1e20", "1e308", "-1e308", "1e4932", "-1e4932", "1e-4940", "0x10", "0x1p-3", ".5", "5.", "+1", "-0", "1E3",
+                "inf", "-Infinity", "123456789012345678901234567890",
+            ]).utf8)
+        }
+        return Array(self.random.pick(["abc", "", " 1", "1 ", "1e", "nan", "1e5000", "1e-5000", "0x", "1.5.5", "1,5", "--1"]).utf8)
     }
 
     // MARK: - List arguments (stage 7)

@@ -3,8 +3,11 @@
 // MULTI queues a client's commands and EXEC runs them as one: no other
 // client's command runs in between (Common/Keyspace/Store.swift's
 // withExclusiveAccess). WATCH makes EXEC conditional: it runs only if none
-// of the watched keys changed since (Common/Keyspace/Watches.swift). And the
-// rest of the string family: INCR and its kin, APPEND, GETRANGE, MSET...
+// of the watched keys changed since (Common/Keyspace/Watches.swift). And
+// the rest of Redis's string family: counters (INCR and friends,
+// INCRBYFLOAT with C's long double), APPEND and the range commands, the
+// multi-key MGET and MSET, and the old spellings of SET's options (SETNX,
+// SETEX, GETSET...).
 import Common
 
 // snippet: manifest
@@ -16,16 +19,14 @@ let server = Server(
         ConfigGet.self, Hello.self,
         Expire.self, PExpire.self, ExpireAt.self, PExpireAt.self, Persist.self,
         TTL.self, PTTL.self, ExpireTime.self, PExpireTime.self,
-        // Lists: push and pop at both ends...
         LPush.self, RPush.self, LPushX.self, RPushX.self, LPop.self, RPop.self, LMPop.self,
-        // ...read...
-        LLen.self, LRange.self, LIndex.self, LPos.self,
-        // ...edit in place...
-        LSet.self, LInsert.self, LRem.self, LTrim.self,
-        // ...move between lists...
-        LMove.self, RPopLPush.self,
-        // ...and wait for an element (Common/Blocking).
-        BLPop.self, BRPop.self, BLMPop.self, BLMove.self, BRPopLPush.self,
+        LLen.self, LRange.self, LIndex.self, LPos.self, LSet.self, LInsert.self, LRem.self, LTrim.self,
+        LMove.self, RPopLPush.self, BLPop.self, BRPop.self, BLMPop.self, BLMove.self, BRPopLPush.self,
+        // Counters and the rest of the string family.
+        Incr.self, Decr.self, IncrBy.self, DecrBy.self, IncrByFloat.self,
+        Append.self, StrLen.self, GetRange.self, SetRange.self,
+        MGet.self, MSet.self, MSetNX.self,
+        GetSet.self, GetDel.self, GetEx.self, SetNX.self, SetEx.self, PSetEx.self,
         // Transactions: queue, then run as one; WATCH for optimistic locking.
         Multi.self, Exec.self, Discard.self, Watch.self, Unwatch.self,
     ],

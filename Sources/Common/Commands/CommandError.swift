@@ -112,4 +112,22 @@ public struct CommandError: Error, Equatable, Sendable {
     /// A blocking command's timeout below zero (or too far away to count).
     package static let timeoutNegative = CommandError("ERR timeout is negative")
     // @}
+    // @chapter 8 {
+
+    /// INCR, DECR, INCRBY, DECRBY: the result would not fit in 64 bits.
+    package static let incrementOverflow = CommandError("ERR increment or decrement would overflow")
+    /// `DECRBY key -9223372036854775808`: the one decrement that cannot be
+    /// negated into an increment (checked before the key is even read).
+    package static let decrementOverflow = CommandError("ERR decrement would overflow")
+    /// INCRBYFLOAT: the stored value or the increment is not a number that
+    /// C's `strtold` reads whole (see `LongDouble`).
+    package static let notAFloat = CommandError("ERR value is not a valid float")
+    /// INCRBYFLOAT: the sum is infinite (or not a number).
+    package static let nanOrInfinity = CommandError("ERR increment would produce NaN or Infinity")
+    /// SETRANGE with a negative offset.
+    package static let offsetOutOfRange = CommandError("ERR offset is out of range")
+    /// APPEND or SETRANGE would make a string longer than 512 MB (Redis's
+    /// `proto-max-bulk-len`, which the text names; not "512MB").
+    package static let stringTooLong = CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+    // @}
 }

@@ -301,6 +301,56 @@ public struct Database: Sendable {
         return index
     }
     // @}
+    // @chapter 8 {
+
+    /// Changes the string at `key` in place with `body`, and returns what
+    /// `body` returns. `body` gets the bytes (empty when the key is missing)
+    /// and whether the key existed. Throws `WRONGTYPE`, without calling
+    /// `body`, if the key holds another type.
+    ///
+    /// A missing key is created with what `body` leaves, when `creating`
+    /// is true. A key that existed keeps its TTL: APPEND, SETRANGE and INCR
+    /// change a value, they do not replace the key (Redis's `dbOverwrite`).
+    /// `body` checks before it changes anything, and throws then: the key
+    /// is left as it was (and a missing key is not created).
+    ///
+    /// Why not `string(of:)`, then `set`? The copy read out shares its
+    /// buffer with the one in the dictionary, so the first byte appended
+    /// copies the whole string: APPEND would cost the string's length
+    /// every time, and a loop of small APPENDs would be quadratic. Taking
+    /// the bytes out of their slot first (as `modifyList` does) leaves
+    /// `body` the only reference, and it writes in place.
+    package mutating func modifyString<Result>(
+        _ key: [UInt8], creating: Bool, touching: Bool = true,
+        _ body: (inout [UInt8], _ existed: Bool) throws(CommandError) -> Result
+    ) throws(CommandError) -> Result {
+        let key = Key(key)
+        guard let index = self.liveIndex(key) else {
+            var bytes: [UInt8] = []
+            let result = try body(&bytes, false)
+            if creating {
+                self.values[key] = .string(bytes)
+                self.watched.touch(key)
+            }
+            return result
+        }
+        guard case .string(var bytes) = self.values.values[index] else { throw .wrongType }
+        self.values.values[index] = .string([])
+        do {
+            let result = try body(&bytes, true)
+            self.values.values[index] = .string(bytes)
+            // A change for WATCH only once `body` succeeded: a failed INCR
+            // changed nothing. (`touching` is false for SETRANGE of an
+            // empty value, which Redis does not count as a write.)
+            if touching { self.watched.touch(key) }
+            return result
+        } catch {
+            // Put the bytes back: `body` threw before changing them.
+            self.values.values[index] = .string(bytes)
+            throw error
+        }
+    }
+    // @}
 
     /// True if `key` exists.
     // @chapter 6 {
