@@ -492,3 +492,30 @@ extension DiffCommandKind {
         }
     }
 }
+
+// MARK: - Transactions (stage 8)
+
+extension DiffCommandKind {
+    /// MULTI, EXEC, DISCARD: drawn one at a time, so that sequences come
+    /// out whole (MULTI, a few commands, EXEC) and broken (nested MULTI, EXEC
+    /// or DISCARD without MULTI, a queueing error that poisons the
+    /// transaction, EXEC with an argument). EXEC is drawn as often as MULTI,
+    /// so a transaction stays short.
+    public static func transaction(_ name: String, weight: Int) -> DiffCommandKind {
+        DiffCommandKind(name: name, weight: weight) { generator in
+            DiffCommand(generator.wrongArity([Array(name.utf8)]))
+        }
+    }
+
+    /// WATCH key [key ...] and UNWATCH. One connection cannot race itself,
+    /// but its own writes, expiry, FLUSHALL and WATCH inside MULTI all count.
+    public static let watch = DiffCommandKind(name: "WATCH", weight: 2) { generator in
+        let count = generator.random.pick([0, 1, 1, 1, 2, 3])
+        return DiffCommand([Array("WATCH".utf8)] + (0..<count).map { _ in generator.key() })
+    }
+
+    /// UNWATCH, sometimes with an argument (an arity error).
+    public static let unwatch = DiffCommandKind(name: "UNWATCH", weight: 1) { generator in
+        DiffCommand(generator.wrongArity([Array("UNWATCH".utf8)]))
+    }
+}

@@ -86,6 +86,8 @@ public enum DiffGrammar {
                 .append, .strlen, .getrange, .setrange,
                 .mget, .mset("MSET"), .mset("MSETNX"),
                 .getset, .getdel, .getex, .setnx, .setex("SETEX", unit: .seconds), .setex("PSETEX", unit: .milliseconds),
+                .transaction("MULTI", weight: 3), .transaction("EXEC", weight: 3), .transaction("DISCARD", weight: 1),
+                .watch, .unwatch,
             ]),
     ]
 
