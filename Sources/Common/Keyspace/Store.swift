@@ -303,6 +303,7 @@ public struct Database: Sendable {
     // @}
     // @chapter 8 {
 
+    // snippet: modify-string
     /// Changes the string at `key` in place with `body`, and returns what
     /// `body` returns. `body` gets the bytes (empty when the key is missing)
     /// and whether the key existed. Throws `WRONGTYPE`, without calling
@@ -350,6 +351,7 @@ public struct Database: Sendable {
             throw error
         }
     }
+    // end-snippet
     // @}
 
     /// True if `key` exists.

@@ -15,6 +15,7 @@ public struct ClientSession: Sendable {
     /// The name given with `HELLO ... SETNAME`, if any.
     public var name: [UInt8]?
     // @chapter 8 {
+    // snippet: session-transaction
     /// The commands queued since MULTI, or nil outside a transaction.
     package var queuedCommands: [[[UInt8]]]?
     /// True once a command was refused while queueing (unknown, wrong
@@ -28,6 +29,7 @@ public struct ClientSession: Sendable {
     package mutating func refusedWhileQueueing() {
         if self.queuedCommands != nil { self.transactionFailed = true }
     }
+    // end-snippet
     // @}
     // @chapter 9 {
     /// How many channels and patterns this client is subscribed to.

@@ -47,6 +47,7 @@ public struct CounterRequest: Sendable, Equatable {
         return sum
     }
 
+    // snippet: counter-apply
     /// Reads, adds and writes back under one lock, so that two clients'
     /// INCRs never read the same value: every INCR counts.
     func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
@@ -69,6 +70,7 @@ public struct CounterRequest: Sendable, Equatable {
         }
         return .reply(.integer(value))
     }
+    // end-snippet
 }
 
 /// `INCR key`: add 1.
