@@ -5,6 +5,7 @@
     python3 Tests/Benchmarks/bench.py --quick         # a smoke test of about a minute
     python3 Tests/Benchmarks/bench.py --rounds 5 --requests 500000
     python3 Tests/Benchmarks/bench.py --quick --lists --server "redis-server --port {port} --save ''"   # the script itself, Redis against Redis
+    python3 Tests/Benchmarks/bench.py --quick --counters --server "redis-server --port {port} --save ''"
 
 What it does, in order:
 
@@ -21,7 +22,10 @@ What it does, in order:
    workloads, alternating our server and Redis (A B A B) for ROUNDS rounds,
    reading each server's CPU time from /proc before and after every run
    (with lists, also `-t lpush,rpush,lpop,rpop,lrange_100,lrange_600` at
-   -c 50 and -c 50 -P 16);
+   -c 50 and -c 50 -P 16; with counters, stage 8 on or --counters,
+   `-t incr,mset` at the same two, and at the end of each round
+   MULTI / 10 INCR / EXEC transactions from a small driver of our own,
+   ours then Redis: transactions per second, every reply checked);
 4. prints a markdown table of the medians and which targets are met, and
    writes Tutorials/performance-results.md and Tutorials/performance-chart.svg
    (with --quick, into .build/bench/ instead, so a smoke test never
@@ -37,6 +41,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -45,6 +50,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +75,7 @@ TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]  # what `-t ping,set,get` ru
 @dataclass(frozen=True)
 class Suite:
     """The redis-benchmark tests of one `-t`, run once at each of its workloads."""
-    name: str          # "strings" or "lists"
+    name: str          # "strings", "lists" or "counters"
     tests_arg: str     # what -t gets
     tests: tuple       # the tests reported, as redis-benchmark's CSV names them
     workloads: tuple   # (name, redis-benchmark arguments), as WORKLOADS
@@ -83,6 +89,11 @@ LISTS = Suite("lists", "lpush,rpush,lpop,rpop,lrange_100,lrange_600",
               ("LPUSH", "RPUSH", "LPOP", "RPOP", "LRANGE_100 (first 100 elements)", "LRANGE_600 (first 600 elements)"),
               tuple(WORKLOADS[:2]))
 LIST_STAGE = 7  # the first stage with lists
+# From stage 8 on: the counters, INCR and MSET (ten keys per MSET), at 50
+# clients with and without pipelining; and transactions (below, with a
+# driver of our own: redis-benchmark has no MULTI/EXEC test).
+COUNTERS = Suite("counters", "incr,mset", ("INCR", "MSET (10 keys)"), tuple(WORKLOADS[:2]))
+COUNTER_STAGE = 8  # the first stage with INCR, MSET and MULTI/EXEC
 
 # The "must reach" targets of the optimisation work.
 MIN_THROUGHPUT_RATIO = 0.90   # ours / Redis, every test of every workload
@@ -90,6 +101,7 @@ MAX_CPU_RATIO = 1.10          # ours / Redis, CPU time per request
 MAX_KEY_RATIO = 1.50          # ours / Redis, resident bytes per key
 MAX_IDLE_CONNECTION_BYTES = 8 * 1024
 MAX_LIST_ELEMENT_RATIO = 2.00  # ours / Redis, resident bytes per list element
+MIN_TRANSACTION_RATIO = 0.90  # ours / Redis, MULTI / 10 INCR / EXEC transactions per second
 
 BENCHMARK_TIMEOUT = 600  # s; redis-benchmark spins forever if the server vanishes
 
@@ -421,26 +433,157 @@ def short_test(test):
     return test.split(" (")[0]
 
 
-def run_workloads(pair, rounds, requests, suites):
+def run_workloads(pair, rounds, requests, suites, transactions=0):
     """Every workload of every suite, `rounds` times, alternating ours and Redis.
 
     Alternating (A B A B, rather than all of A then all of B) spreads any
-    slow spell of a shared machine over both servers instead of one.
-    Returns {(suite name, workload): {server name: [Run, ...]}}.
+    slow spell of a shared machine over both servers instead of one. With
+    `transactions`, each round ends with that many MULTI / 10 INCR / EXEC
+    transactions against each server (run_transactions, below).
+    Returns {(suite name, workload): {server name: [Run, ...]}}, and
+    {server name: [TxRun, ...]} (empty lists without transactions).
     """
     runs = {(suite.name, name): {server.name: [] for server in pair.servers}
             for suite in suites for name, _ in suite.workloads}
+    tx_runs = {server.name: [] for server in pair.servers}
     for round_number in range(1, rounds + 1):
         for suite in suites:
             for name, workload_args in suite.workloads:
                 for server in pair.servers:
                     label = name if suite is STRINGS else f"{name}, {suite.name}"
-                    print(f"  round {round_number}/{rounds}, {label:19} {server.name:5} ...", end=" ", flush=True)
+                    print(f"  round {round_number}/{rounds}, {label:22} {server.name:5} ...", end=" ", flush=True)
                     run = run_benchmark(server, requests, workload_args, suite)
                     runs[(suite.name, name)][server.name].append(run)
                     print(" ".join(f"{short_test(test)} {run.rps[test]:,.0f}" for test in suite.tests)
                           + f"  ({run.cpu_us_per_request:.2f} µs CPU/request)", flush=True)
-    return runs
+        if transactions:
+            for server in pair.servers:
+                print(f"  round {round_number}/{rounds}, {'MULTI / 10 INCR / EXEC':22} {server.name:5} ...",
+                      end=" ", flush=True)
+                tx = run_transactions(server, transactions)
+                tx_runs[server.name].append(tx)
+                print(f"{tx.tps:,.0f} transactions/s  ({tx.cpu_us_per_tx:.2f} µs CPU/transaction; "
+                      f"driver {tx.driver_share:.0%} of a core)", flush=True)
+    return runs, tx_runs
+
+
+# ---------------------------------------------------------------------------
+# Transactions per second, with a small driver of our own
+# ---------------------------------------------------------------------------
+
+TX_CLIENTS = 10     # connections, one thread each
+TX_PER_WRITE = 50   # transactions pipelined in one write, whose replies are all read before the next
+TX_INCRS = 10       # INCRs per transaction: INCR counter:0 ... INCR counter:9
+
+# One transaction's replies: +OK to MULTI, +QUEUED to each INCR, then EXEC's
+# array of the INCRs' results. The ten results are one number: every
+# transaction adds one to each of the ten counters, so between transactions
+# they are all equal, and a transaction that ran as one (no other client's
+# INCR in between) sees them all at the same value. `\1` (a backreference:
+# the digits the group matched) says so.
+TX_REPLY = re.compile(rb"\+OK\r\n(?:\+QUEUED\r\n){%d}\*%d\r\n:(\d+)\r\n(?::\1\r\n){%d}"
+                      % (TX_INCRS, TX_INCRS, TX_INCRS - 1))
+TX_REPLY_LINES = 1 + TX_INCRS + 1 + TX_INCRS  # each reply above is one line
+
+
+@dataclass
+class TxRun:
+    """One run of the transaction driver against one server."""
+    tps: float                 # transactions per second
+    cpu_us_per_tx: float       # the server's CPU time per transaction
+    driver_share: float        # the driver's CPU time / wall time: 1.0 is one core, busy throughout
+
+
+def transaction_batch(count):
+    """`count` transactions in one write: MULTI, INCR counter:0 ... counter:9, EXEC, each."""
+    one = (RespClient.encode("MULTI")
+           + b"".join(RespClient.encode("INCR", f"counter:{i}") for i in range(TX_INCRS))
+           + RespClient.encode("EXEC"))
+    return one * count
+
+
+def transaction_client(server, count, start, errors):
+    """One client's thread: `count` transactions, TX_PER_WRITE at a time, every reply checked.
+
+    The replies are counted in lines (bytes.count, in C) until the batch's
+    are all in, then matched with TX_REPLY (also in C): the driver's Python
+    does little per transaction, so that it is not what gets measured.
+    """
+    batches = {}
+    try:
+        with socket.create_connection((HOST, server.port), timeout=60) as sock:
+            start.wait(timeout=60)  # every client connected: the clock starts
+            done = 0
+            while done < count:
+                size = min(TX_PER_WRITE, count - done)
+                if size not in batches:
+                    batches[size] = transaction_batch(size)
+                sock.sendall(batches[size])
+                reply, lines = bytearray(), 0
+                while lines < size * TX_REPLY_LINES:
+                    chunk = sock.recv(1 << 16)
+                    if not chunk:
+                        raise BenchError(f"{server.name}: the server closed a transaction client's connection")
+                    scan = max(len(reply) - 1, 0)
+                    reply += chunk
+                    lines += chunk.count(b"\n")
+                    if reply.startswith(b"-") or reply.find(b"\n-", scan) >= 0:  # an error reply
+                        raise BenchError(f"{server.name}: an error in reply to MULTI / INCR / EXEC: "
+                                         f"{bytes(reply[:400])!r}")
+                position = 0
+                for _ in range(size):
+                    match = TX_REPLY.match(reply, position)
+                    if match is None:
+                        raise BenchError(f"{server.name}: not the replies of MULTI, {TX_INCRS} × INCR, EXEC "
+                                         f"(an array of {TX_INCRS} equal integers): "
+                                         f"{bytes(reply[position:position + 400])!r}")
+                    position = match.end()
+                if position != len(reply):
+                    raise BenchError(f"{server.name}: more replies than commands: {bytes(reply[position:][:200])!r}")
+                done += size
+    except BaseException as error:  # noqa: B036 (handed to the main thread, which raises it)
+        errors.append(error)  # before the abort below, so the cause comes first, not the others' broken barrier
+        start.abort()  # a client that never reaches the start must not leave the others waiting
+
+
+def run_transactions(server, transactions, clients=TX_CLIENTS):
+    """`transactions` transactions over `clients` connections; transactions per second.
+
+    FLUSHALL first, so the counters start at nothing; at the end each of
+    them must be `transactions`: no INCR lost, none run twice. The clock
+    runs from the moment every client is connected to the last reply.
+    """
+    with RespClient(server.port) as client:
+        client.call("FLUSHALL")
+    counts = [transactions // clients + (1 if i < transactions % clients else 0) for i in range(clients)]
+    start, errors = threading.Barrier(clients + 1), []
+    threads = [threading.Thread(target=transaction_client, args=(server, count, start, errors), daemon=True)
+               for count in counts]
+    for thread in threads:
+        thread.start()
+    server.check_alive()
+    try:
+        start.wait(timeout=60)
+    except threading.BrokenBarrierError:
+        pass  # a client failed to connect: its error is in `errors`
+    began, cpu_before, driver_before = time.perf_counter(), cpu_seconds(server.pid), time.process_time()
+    for thread in threads:
+        thread.join(timeout=BENCHMARK_TIMEOUT)
+        if thread.is_alive():
+            raise BenchError(f"{server.name}: a transaction client took over {BENCHMARK_TIMEOUT} s")
+    elapsed = time.perf_counter() - began
+    cpu, driver = cpu_seconds(server.pid) - cpu_before, time.process_time() - driver_before
+    server.check_alive()
+    if errors:
+        error = errors[0]
+        raise error if isinstance(error, BenchError) else BenchError(f"{server.name}: transaction client: {error!r}")
+    with RespClient(server.port) as client:
+        values = client.pipeline([("GET", f"counter:{i}") for i in range(TX_INCRS)])
+    if any(value != str(transactions).encode() for value in values):
+        raise BenchError(f"{server.name}: after {transactions:,} transactions the counters are {values!r}, "
+                         f"not {transactions} each")
+    return TxRun(tps=transactions / elapsed, cpu_us_per_tx=cpu * 1e6 / transactions,
+                 driver_share=driver / elapsed)
 
 
 # ---------------------------------------------------------------------------
@@ -490,6 +633,8 @@ class Results:
     suites: tuple = (STRINGS,)  # what run_workloads ran
     elements: int = 0     # list elements for list_bytes (0: not measured)
     list_bytes: dict = None  # server name -> resident bytes per list element, or None
+    transactions: int = 0  # MULTI / 10 INCR / EXEC transactions per run (0: not measured)
+    tx_runs: dict = None  # server name -> [TxRun, ...], from run_workloads
 
 
 def workload_label(suite, name):
@@ -549,13 +694,21 @@ def markdown_tables(results):
             f"| {fmt_ratio(row['rps_ratio'])} "
             f"| {row['ours_p50']:.3f} | {row['redis_p50']:.3f} | {row['ours_p99']:.3f} | {row['redis_p99']:.3f} "
             f"| {' | '.join(cpu)} |")
+    others = [text for suite, text in ((LISTS, "for the lists seven: the six shown and the LPUSH run that "
+                                                "fills the list for LRANGE"),
+                                        (COUNTERS, "for the counters two"))
+              if suite in results.suites]
     lines += [
         "",
         "CPU is the servers' user + system time over a whole `redis-benchmark` run "
         f"(four tests of {results.requests:,} requests"
-        + (", or for the lists seven: the six shown and the LPUSH run that fills the list for LRANGE"
-           if LISTS in results.suites else "") + "), so it appears once per workload.",
+        + "".join(f", or {text}" if i == 0 else f"; {text}" for i, text in enumerate(others))
+        + "), so it appears once per workload.",
         "",
+    ]
+    if results.transactions:
+        lines += [transactions_table(results), "", transactions_note(results), ""]
+    lines += [
         "| Memory (resident, VmRSS) | Ours | Redis | Ours/Redis |",
         "|---|---:|---:|---:|",
         f"| bytes per key ({results.keys:,} keys: 11-byte keys, 16-byte values) "
@@ -573,6 +726,39 @@ def markdown_tables(results):
     return "\n".join(lines)
 
 
+def transactions_table(results):
+    """The MULTI / 10 INCR / EXEC row, and its CPU figures, as markdown."""
+    ours, redis = results.tx_runs["ours"], results.tx_runs["redis"]
+    rows = [("MULTI / 10 INCR / EXEC, transactions per second", "tps", "{:,.0f}"),
+            ("server CPU µs per transaction", "cpu_us_per_tx", "{:.2f}"),
+            ("driver CPU (its share of one core)", "driver_share", "{:.0%}")]
+    lines = [f"| Transactions ({TX_CLIENTS} clients, {TX_PER_WRITE} per write, "
+             f"{results.transactions:,} per run) | Ours | Redis | Ours/Redis |", "|---|---:|---:|---:|"]
+    for label, attribute, form in rows:
+        lines.append(f"| {label} | {form.format(median_of(ours, attribute))} "
+                     f"| {form.format(median_of(redis, attribute))} "
+                     f"| {fmt_ratio(paired_ratio(ours, redis, attribute))} |")
+    return "\n".join(lines)
+
+
+DRIVER_BUSY = 0.80  # the driver's share of a core above which it may be what limits the rate
+
+
+def transactions_note(results):
+    """Whether the Python driver, rather than the server, may have set the transaction rate."""
+    busy = [name for name in ("ours", "redis")
+            if median_of(results.tx_runs[name], "driver_share") >= DRIVER_BUSY]
+    if len(busy) == 2:
+        return ("**The driver was the ceiling:** it kept one core at least "
+                f"{DRIVER_BUSY:.0%} busy against both servers (Python runs one thread at a time), "
+                "so both may have reached the driver's rate, not their own, and the ratio says little.")
+    if busy:
+        return (f"**The driver was busy** (at least {DRIVER_BUSY:.0%} of a core) against "
+                f"{'our server' if busy == ['ours'] else 'Redis'} only: that server's rate may be the driver's.")
+    return (f"The driver used under {DRIVER_BUSY:.0%} of a core against both servers: "
+            "it waited for the servers, so the rates are theirs.")
+
+
 def targets(results):
     """Each "must reach" target: (description, what was measured, met?)."""
     checks = []
@@ -586,6 +772,11 @@ def targets(results):
             checks.append((f"{what} ≥ {MIN_THROUGHPUT_RATIO:.2f}× Redis, `{name}`",
                            f"lowest {fmt_ratio(ratios[worst])} ({worst})",
                            all(value >= MIN_THROUGHPUT_RATIO for value in ratios.values())))
+    if results.transactions:
+        value = paired_ratio(results.tx_runs["ours"], results.tx_runs["redis"], "tps")
+        checks.append((f"MULTI / 10 INCR / EXEC, transactions per second ≥ {MIN_TRANSACTION_RATIO:.2f}× Redis",
+                       f"{fmt_ratio(value)} ({median_of(results.tx_runs['ours'], 'tps'):,.0f} vs "
+                       f"{median_of(results.tx_runs['redis'], 'tps'):,.0f})", value >= MIN_TRANSACTION_RATIO))
     # The CPU target is the string workloads' (the lists' CPU is in the table).
     for row in rows:
         if "ours_cpu" in row and row["suite"] == STRINGS.name:
@@ -633,6 +824,10 @@ def noisy_figures(results):
                     values = [run.rps[test] for run in results.runs[(suite.name, name)][server]]
                     if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
                         noisy.append((name, test, server))
+    for server in ("ours", "redis") if results.transactions else ():
+        values = [run.tps for run in results.tx_runs[server]]
+        if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
+            noisy.append(("transactions", "MULTI / 10 INCR / EXEC", server))
     return noisy
 
 
@@ -642,6 +837,7 @@ def noise_note(results):
     if not noisy:
         return ""
     figures = sum(len(suite.workloads) * len(suite.tests) * 2 for suite in results.suites)
+    figures += 2 if results.transactions else 0
     return (f"**Noisy run:** {len(noisy)} of {figures} figures swung by more than "
             f"{NOISY_SPREAD:.0%} between rounds (see Every round below), so some ratios compare a quiet "
             f"round with a busy one. Rerun on a quiet machine, or with more rounds, before trusting them.")
@@ -656,6 +852,9 @@ def rounds_detail(results):
                 cells = [", ".join(f"{run.rps[test]:,.0f}" for run in results.runs[(suite.name, name)][server])
                          for server in ("ours", "redis")]
                 lines.append(f"| {workload_label(suite, name)} | {short_test(test)} | {cells[0]} | {cells[1]} |")
+    if results.transactions:
+        cells = [", ".join(f"{run.tps:,.0f}" for run in results.tx_runs[server]) for server in ("ours", "redis")]
+        lines.append(f"| transactions | MULTI / 10 INCR / EXEC (per second) | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
@@ -805,7 +1004,34 @@ def write_report(out_dir, results, info):
                  "--daemonize no --maxclients 10100")
     bench_cmds = "\n".join(shlex.join(benchmark_command(0, results.requests, args, suite)).replace(" -p 0 ", " -p PORT ")
                            for suite in results.suites for _, args in suite.workloads)
-    lists = LISTS in results.suites
+    lists, counters = LISTS in results.suites, COUNTERS in results.suites
+    # How many tests each run's CPU is divided over, and which runs the chart leaves out.
+    others = [text for on, text in ((lists, "7 × for the lists: the LRANGE tests first fill the list "
+                                            "with an LPUSH run of their own"),
+                                    (counters, "2 × for the counters")) if on]
+    per_run = f" ({'; '.join(others)})" if others else ""
+    not_charted = " and ".join(suite.name for suite in results.suites if suite is not STRINGS)
+    not_charted = f"; the {not_charted} are in the tables only" if not_charted else ""
+    default_run = ("""
+- **Why `-t`:** with no `-t`, `redis-benchmark` runs its default tests in its own order (PING_INLINE,
+  PING_MBULK, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP, SADD, HSET, SPOP, ZADD, ZPOPMIN, the LRANGEs, MSET)
+  and exits at the first command the server lacks. Stage 8 gets past INCR and LPUSH, RPUSH, LPOP,
+  RPOP, then stops at SADD (it has no sets); the runs above name their tests, so the LRANGEs and
+  MSET are measured too.""" if counters else "")
+    transactions = (f"""
+- **Transactions:** in each round, after the `redis-benchmark` runs, on the same pair of servers,
+  ours then Redis: `FLUSHALL`, then {results.transactions:,} transactions (`MULTI`,
+  `INCR counter:0` ... `INCR counter:9`, `EXEC`) from {TX_CLIENTS} connections of a small Python driver
+  (`run_transactions` in `bench.py`, one thread per connection), each writing {TX_PER_WRITE} transactions
+  at a time and reading all their replies before the next write. Every reply is checked (`+OK`,
+  ten `+QUEUED`, and an `EXEC` array of ten equal integers: a transaction that ran as one sees the ten
+  counters at the same value), and at the end each counter must be {results.transactions:,}. The rate is
+  transactions over the time from every client connected to the last reply; the server's CPU is
+  read as for `redis-benchmark`, and the driver's CPU (its own process time over the same wall
+  time) shows whether the driver, rather than the server, set the pace: it shares the cores with the
+  server, as `redis-benchmark` does, and being Python it runs one thread at a time, so near 100% of
+  a core it is the ceiling. Its replies are counted and matched in C (`bytes.count`, `re`), so it
+  does little Python per transaction.""" if results.transactions else "")
     list_memory = (f"""
 - **Bytes per list element:** on another freshly started pair, `FLUSHALL`, then one list of
   {results.elements:,} ten-byte elements (`e000000000`: not numbers, which Redis would store as
@@ -859,8 +1085,8 @@ Medians of {plural(results.rounds, 'round')}; the ratios are medians of each rou
   hits both. Each figure is the median over rounds; each ratio (ours/Redis) is the median of the
   rounds' own ratios, since a round's two runs are seconds apart and share the machine's mood. CPU per request is the server's utime + stime
   (fields 14 and 15 of `/proc/PID/stat`) after the run minus before, divided by the run's
-  4 × {results.requests:,} requests{" (7 × for the lists: the LRANGE tests first fill the list with an LPUSH run of their own)" if lists else ""}.
-  The chart shows the `-t ping,set,get` runs{"; the lists are in the tables only" if lists else ""}.
+  4 × {results.requests:,} requests{per_run}.
+  The chart shows the `-t ping,set,get` runs{not_charted}.{default_run}{transactions}
 - **Bytes per idle connection:** on freshly started servers, {results.connections:,} connections that
   send nothing (the first and the last answer `PING`, to prove they were accepted); the server's
   `VmRSS` after, minus before, divided by {results.connections:,}.
@@ -886,7 +1112,7 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1 round, 20,000 requests, 100,000 keys, 1,000 connections, "
-                             "results into .build/bench/")
+                             "20,000 transactions, results into .build/bench/")
     parser.add_argument("--rounds", type=int, help="rounds of each workload (default 3; 1 with --quick)")
     parser.add_argument("--requests", type=int, help="requests per test (default 200000; 20000 with --quick)")
     parser.add_argument("--keys", type=int, help="keys for bytes per key (default 1000000; 100000 with --quick)")
@@ -898,15 +1124,23 @@ def parse_arguments():
     parser.add_argument("--lists", action="store_true",
                         help=f"run the list benchmarks even if the newest stage is older than stage {LIST_STAGE} "
                              "(they run by default from that stage on)")
+    parser.add_argument("--counters", action="store_true",
+                        help=f"run the counter benchmarks (-t incr,mset) and the MULTI / 10 INCR / EXEC transactions "
+                             f"even if the newest stage is older than stage {COUNTER_STAGE} "
+                             "(they run by default from that stage on)")
+    parser.add_argument("--transactions", type=int,
+                        help="MULTI / 10 INCR / EXEC transactions per run, with the counters "
+                             "(default 200000; 20000 with --quick)")
     parser.add_argument("--server", metavar="'CMD {port}'",
                         help="benchmark this command instead of building the newest stage, e.g. "
                              "\"redis-server --port {port} --save ''\" to try the script on Redis against Redis")
     parser.add_argument("--out", type=Path,
                         help="where to write the results page and chart (default Tutorials/; .build/bench/ with --quick)")
     args = parser.parse_args()
-    defaults = ((1, 20_000, 100_000, 1_000, 100_000, WORK_DIR) if args.quick else
-                (3, 200_000, 1_000_000, 10_000, 1_000_000, ROOT / "Tutorials"))
-    for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "out"), defaults):
+    defaults = ((1, 20_000, 100_000, 1_000, 100_000, 20_000, WORK_DIR) if args.quick else
+                (3, 200_000, 1_000_000, 10_000, 1_000_000, 200_000, ROOT / "Tutorials"))
+    for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "transactions", "out"),
+                             defaults):
         if getattr(args, name) is None:
             setattr(args, name, default)
     if args.server is not None and "{port}" not in args.server:
@@ -914,7 +1148,7 @@ def parse_arguments():
     if args.server is not None and args.out == ROOT / "Tutorials":
         parser.error("--server measures some other server: give --out (or --quick), so that "
                      "Tutorials/performance-results.md keeps our stage's figures")
-    for name in ("rounds", "requests", "keys", "connections", "elements"):
+    for name in ("rounds", "requests", "keys", "connections", "elements", "transactions"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
@@ -933,7 +1167,7 @@ def check_tools():
         sys.exit(2)
 
 
-def measure(ours_command, args, lists):
+def measure(ours_command, args, lists, counters):
     """All the measurements, each phase on freshly started servers."""
     idle, keys, elements = {}, {}, None
     print(f"\n== Memory: {args.connections:,} idle connections (fresh servers)", flush=True)
@@ -953,14 +1187,17 @@ def measure(ours_command, args, lists):
             for server in pair.servers:
                 elements[server.name] = bytes_per_list_element(server, args.elements)
                 print(f"  {server.name:5} {elements[server.name]:,.1f} bytes per list element", flush=True)
-    suites = (STRINGS, LISTS) if lists else (STRINGS,)
+    suites = (STRINGS,) + ((LISTS,) if lists else ()) + ((COUNTERS,) if counters else ())
     workloads = sum(len(suite.workloads) for suite in suites)
+    transactions = args.transactions if counters else 0
     print(f"\n== Throughput: {plural(args.rounds, 'round')} of {workloads} workloads, "
-          f"{args.requests:,} requests per test (fresh servers)", flush=True)
+          f"{args.requests:,} requests per test"
+          + (f", and {transactions:,} MULTI / 10 INCR / EXEC transactions" if transactions else "")
+          + " (fresh servers)", flush=True)
     with ServerPair(ours_command) as pair:
-        runs = run_workloads(pair, args.rounds, args.requests, suites)
+        runs, tx_runs = run_workloads(pair, args.rounds, args.requests, suites, transactions)
     return Results(args.rounds, args.requests, args.keys, args.connections, runs, keys, idle,
-                   suites, args.elements if lists else 0, elements)
+                   suites, args.elements if lists else 0, elements, transactions, tx_runs)
 
 
 def main():
@@ -981,11 +1218,13 @@ def main():
         ours_command = [str(binary), "--port", "{port}"]
     # Lists from the stage that brings them (or when asked).
     lists = args.lists or int(stage[:2]) >= LIST_STAGE
+    # Counters and transactions likewise.
+    counters = args.counters or int(stage[:2]) >= COUNTER_STAGE
     # Read the commit now, not at the end: on a shared work tree someone may
     # commit or edit while the benchmark runs, and the page must name the
     # code that was built.
     git = first_line(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
-    results = measure(ours_command, args, lists)
+    results = measure(ours_command, args, lists, counters)
     load_end = os.getloadavg()[0]
 
     # The exact invocation (what `make bench` or `make bench-quick` ran), for the results page.
