@@ -92,7 +92,11 @@ private func waitOut(_ suspension: any Suspension, on connection: AsyncConnectio
                      parser: inout RequestParser, replies: inout [UInt8]) async -> Outcome? {
     waiting: while true {
         guard await send(&replies, to: connection) else { break waiting }
-        if let outcome = suspension.takeResult() { return outcome }
+        // Read before taking the result: woken by a push that served this
+        // client, the loop must first see whether the client has hung up
+        // meanwhile (then `cancel` gives the element back), not send it
+        // to a socket nobody reads. (A wait that is already over wakes the
+        // read at once, through the outbox.)
         guard let read = try? await connection.read(appendingTo: &parser) else { break waiting }
         switch read {
         case .hungUp:
@@ -104,6 +108,7 @@ private func waitOut(_ suspension: any Suspension, on connection: AsyncConnectio
         case .outboxReady:
             connection.outbox.drain(into: &replies)
         }
+        if let outcome = suspension.takeResult() { return outcome }
     }
     suspension.cancel()
     return nil
