@@ -1,6 +1,7 @@
 import Common
 import Harness
 import Foundation
+import Synchronization
 
 /// The server a gate talks to: our stage binary, any command a student
 /// gives (a server in any language, or real `redis-server`), or a server
@@ -190,10 +191,24 @@ public final class ServerUnderTest {
             chapter: "Tutorials/01-bind-a-port.md#run-it")
     }
 
-    /// A port that is free right now: bind port 0, read the port, close.
+    /// A port that is free right now and that no other server of this
+    /// process was given: bind port 0, read the port, close.
+    ///
+    /// Once the probe closes, the kernel may hand the same port to the next
+    /// `bind(0)`: two scenarios running in parallel (gate 7's and gate 8's
+    /// copy of one stage 7 scenario) then got one port, one server failed to
+    /// bind, and both scenarios talked to the other's server, over the same
+    /// keys. A port is given out once per process.
     static func freePort() throws -> Int {
-        let listener = try TCPListener(host: "127.0.0.1", port: 0)
-        defer { listener.close() }
-        return listener.address.port
+        while true {
+            let listener = try TCPListener(host: "127.0.0.1", port: 0)
+            let port = listener.address.port
+            listener.close()
+            let fresh = ServerUnderTest.portsGiven.withLock { ports in ports.insert(port).inserted }
+            if fresh { return port }
+        }
     }
+
+    /// Every port `freePort` has returned in this process.
+    private static let portsGiven = Mutex<Set<Int>>([])
 }
