@@ -36,7 +36,17 @@ package enum ChildProcess {
         sigemptyset(&defaultSignals)
         for signalNumber in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaultSignals, signalNumber) }
         posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // The child must not inherit our sockets: one it kept open would
+        // outlive our close, and its peer would never see that client hang
+        // up. Common's sockets are close-on-exec; on Darwin, the spawn also
+        // closes everything but the three descriptors set up below (glibc's
+        // equivalent, addclosefrom_np, is not visible to Swift).
+        #if canImport(Darwin)
+        let closeTheRest = POSIX_SPAWN_CLOEXEC_DEFAULT
+        #else
+        let closeTheRest: Int32 = 0
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | Int32(closeTheRest)))
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)

@@ -37,6 +37,7 @@ public enum Platform {
         #endif
         let error = errno
         if fd >= 0 {
+            setCloseOnExec(fd)
             #if canImport(Darwin)
             // Darwin has no MSG_NOSIGNAL; the per-socket option does the same job.
             var one: Int32 = 1
@@ -97,6 +98,15 @@ public enum Platform {
     package static func setNonBlocking(_ fd: Int32) -> Bool {
         let flags = fcntl(fd, F_GETFL, 0)
         return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0
+    }
+
+    /// Marks a descriptor close-on-exec: a program this process starts (the
+    /// gates start one server per scenario, in parallel) must not inherit
+    /// it. An inherited client socket stays open in the child after we
+    /// close ours, so its peer never learns that the client hung up.
+    static func setCloseOnExec(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFD, 0)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     /// Disables Nagle's algorithm: a reply of a few bytes goes out at once
@@ -373,7 +383,7 @@ extension Platform {
 
     /// The address a socket is bound to (`getsockname`): how a server that
     /// asked for port 0 learns which port the kernel picked.
-    static func localAddress(of fd: Int32) -> SocketAddress {
+    package static func localAddress(of fd: Int32) -> SocketAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         withUnsafeMutablePointer(to: &storage) { pointer in
@@ -391,6 +401,7 @@ extension Platform {
         }
         let acceptErrno = errno
         guard fd >= 0 else { return (fd, acceptErrno, SocketAddress(host: "?", port: 0)) }
+        setCloseOnExec(fd)
         #if canImport(Darwin)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
