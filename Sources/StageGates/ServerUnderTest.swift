@@ -171,7 +171,15 @@ public final class ServerUnderTest {
                     chapter: "Tutorials/01-bind-a-port.md#run-it")
             }
             if let connection = try? TCPConnection(connectingTo: self.host, port: self.port) {
+                // Nothing listens yet, and the kernel picked our port as the
+                // probe's own: a TCP self-connect, which "succeeds" and holds
+                // the port, so the server's bind then fails. Not a server.
+                let selfConnected = Platform.localAddress(of: connection.fd).port == self.port
                 connection.close()
+                if selfConnected {
+                    sleepMilliseconds(20)
+                    continue
+                }
                 // Someone accepted; make sure it was our server, not another
                 // process that took the port before ours could bind it.
                 sleepMilliseconds(10)
