@@ -160,17 +160,24 @@ public enum RESPVersion: Int, Sendable {
 extension Array where Element == UInt8 {
     /// Appends `value` in decimal ASCII, without going through `String`.
     package mutating func appendDecimal(_ value: Int) {
-        if value < 0 {
-            self.append(UInt8(ascii: "-"))
+        // Every reply's lengths and integers come through here, so it is hot.
+        // The digits are made last to first, into 20 bytes on the stack (a
+        // UInt64 has at most 20), then appended in one go. Dividing by the
+        // constant 10 compiles to a multiplication.
+        var magnitude = value.magnitude // Unsigned, so that Int.min does not overflow.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var start = digits.count
+            repeat {
+                let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: digit)
+                magnitude = quotient
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            self.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
-        // The magnitude as unsigned, so that Int.min does not overflow.
-        let magnitude = value.magnitude
-        // The largest power of ten not above the value: where the digits start.
-        var divisor: UInt = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            self.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
     }
 }

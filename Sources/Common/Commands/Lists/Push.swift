@@ -8,8 +8,9 @@
 public struct PushRequest: Sendable, Equatable {
     /// The list.
     package var key: [UInt8]
-    /// The elements, in the order given.
-    package var elements: [[UInt8]]
+    /// The elements, in the order given: a slice of the arguments, not a
+    /// copy (a copy would cost an allocation on every push).
+    package var elements: ArraySlice<[UInt8]>
     /// Which end they go to.
     package var end: ListEnd
     /// `LPUSHX`, `RPUSHX`: do nothing (and reply `:0`) if there is no list.
@@ -18,7 +19,7 @@ public struct PushRequest: Sendable, Equatable {
     /// Reads `arguments`; the command's arity (at least 3) was checked.
     init(parsing arguments: [[UInt8]], end: ListEnd, onlyIfExists: Bool) {
         self.key = arguments[1]
-        self.elements = Array(arguments[2...])
+        self.elements = arguments[2...]
         self.end = end
         self.onlyIfExists = onlyIfExists
     }
