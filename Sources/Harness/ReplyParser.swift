@@ -57,7 +57,8 @@ package struct ReplyParser: Sendable {
     private static func parseValue(_ bytes: [UInt8], at cursor: inout Int, depth: Int = 0) throws(MalformedReply) -> RESPValue? {
         guard cursor < bytes.count else { return nil }
         let marker = bytes[cursor]
-        if marker == UInt8(ascii: "*") || marker == UInt8(ascii: "%"), depth >= ReplyParser.maxNesting {
+        if marker == UInt8(ascii: "*") || marker == UInt8(ascii: "%") || marker == UInt8(ascii: ">"),
+           depth >= ReplyParser.maxNesting {
             throw MalformedReply(reason: "arrays nested more than \(ReplyParser.maxNesting) deep")
         }
         guard let line = ReplyParser.line(bytes, from: cursor + 1) else { return nil }
@@ -85,9 +86,11 @@ package struct ReplyParser: Sendable {
             }
             cursor += length + 2
             return .bulkString(payload)
-        case UInt8(ascii: "*"):
+        case UInt8(ascii: "*"), UInt8(ascii: ">"):
+            // `>` is RESP3's push (a pub/sub message): an array the server
+            // sent on its own.
             guard let count = RequestParser.parseInteger(text) else { throw MalformedReply(reason: "bad array length '\(text.escaped)'") }
-            if count == -1 { return .nullArray }
+            if count == -1, marker == UInt8(ascii: "*") { return .nullArray }
             guard count >= 0 else { throw MalformedReply(reason: "bad array length \(count)") }
             var elements: [RESPValue] = []
             elements.reserveCapacity(min(count, 1024))
@@ -95,7 +98,7 @@ package struct ReplyParser: Sendable {
                 guard let element = try parseValue(bytes, at: &cursor, depth: depth + 1) else { return nil }
                 elements.append(element)
             }
-            return .array(elements)
+            return marker == UInt8(ascii: ">") ? .push(elements) : .array(elements)
         case UInt8(ascii: "_"):
             // RESP3's null.
             return .nullBulkString

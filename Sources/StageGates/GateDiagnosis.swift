@@ -192,6 +192,7 @@ public struct GateDiagnosis: Sendable, Equatable {
         case .array: "an array"
         case .nullArray: "a nil array (*-1)"
         case .map: "a map"
+        case .push: "a push (>)"
         }
     }
 

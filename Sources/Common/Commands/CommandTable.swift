@@ -84,8 +84,9 @@ public struct CommandTable: Sendable {
         }
         // @chapter 9 {
         // Subscribed mode (RESP2): only the pub/sub commands and PING may run.
+        // (Inside EXEC the queue was checked as it was built.)
         if context.session.isSubscribed && context.session.version == .resp2
-            && !entry.flags.contains(.allowedWhileSubscribed) {
+            && !entry.flags.contains(.allowedWhileSubscribed) && !context.runningTransaction {
             return .reply(CommandError.notAllowedWhileSubscribed(entry.name).reply)
         }
         // @}

@@ -13,6 +13,7 @@ public struct Ping: Command, Equatable {
     public static let name = "ping"
     /// At least the name; the table checks that, and `init` the upper bound.
     public static let arity = -1
+    public static let flags: CommandFlags = [.allowedWhileSubscribed] // @chapter 9
 
     /// The optional message to echo back.
     package var message: [UInt8]?
@@ -28,6 +29,12 @@ public struct Ping: Command, Equatable {
 
     /// The reply: `+PONG` or the message as a bulk string.
     public func apply(to context: inout CommandContext) -> Outcome {
+        // @chapter 9 {
+        // A RESP2 subscriber's replies look like messages: `[pong, message]`.
+        if context.session.isSubscribed && context.session.version == .resp2 {
+            return .reply(.array([.bulkString(Ping.pongWord), .bulkString(self.message ?? [])]))
+        }
+        // @}
         if let message = self.message {
             return .reply(.bulkString(message))
         }
@@ -36,4 +43,5 @@ public struct Ping: Command, Equatable {
 
     /// `+PONG\r\n`, built once.
     static let pong = RESPValue.simpleString(text: "PONG")
+    static let pongWord = Array("pong".utf8) // @chapter 9
 }

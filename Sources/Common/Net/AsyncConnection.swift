@@ -32,7 +32,13 @@ public final class AsyncConnection: Sendable {
         self.reactor = reactor
         self.openConnections = openConnections
         self.outbox = Outbox(limit: outboxLimit, wake: { [reactor] in reactor.wakeReader(fd) },
-                             overflow: { Platform.shutdown(fd) })
+                             overflow: { [peer] in
+                                 // @chapter 9 {
+                                 // Redis logs the same, in its own words.
+                                 log("Client addr=\(peer) closed for overcoming of output buffer limits.")
+                                 // @}
+                                 Platform.shutdown(fd)
+                             })
         _ = Platform.setNonBlocking(fd)
         Platform.setNoDelay(fd)
         try reactor.register(fd)

@@ -34,6 +34,12 @@ public enum RESPValue: Equatable, Hashable, Sendable {
     /// has no map type, so it is sent as an array of twice the length; RESP3
     /// sends `%<pairs>\r\n` (see `RESPVersion`).
     case map([RESPValue])
+    // @chapter 9 {
+    /// Out-of-band data the server sends on its own: a pub/sub message, or
+    /// a subscribe confirmation. A push frame (`>`) in RESP3; in RESP2 it
+    /// is framed as an array, which is all RESP2 has.
+    case push([RESPValue])
+    // @}
 
     /// A simple string from text, such as `.simpleString(text: "PONG")`.
     package static func simpleString(text: String) -> RESPValue {
@@ -67,6 +73,15 @@ extension RESPValue {
         self.encode(into: &bytes)
         return bytes
     }
+    // @chapter 9 {
+
+    /// The bytes of this value in `version`.
+    package func encoded(version: RESPVersion) -> [UInt8] {
+        var bytes: [UInt8] = []
+        self.encode(into: &bytes, version: version)
+        return bytes
+    }
+    // @}
 
     /// Appends the value's wire form to `out`.
     ///
@@ -117,6 +132,15 @@ extension RESPValue {
             for element in flattened {
                 element.encode(into: &out, version: version)
             }
+        // @chapter 9 {
+        case .push(let elements):
+            out.append(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"))
+            out.appendDecimal(elements.count)
+            out.append(contentsOf: RESPValue.crlf)
+            for element in elements {
+                element.encode(into: &out, version: version)
+            }
+        // @}
         }
     }
 

@@ -23,6 +23,11 @@ public struct CommandContext: Sendable {
     /// The server's commands, for EXEC to run the queued ones.
     package var commands: CommandTable?
     // @}
+    // @chapter 9 {
+    /// True while EXEC runs the queue: the commands were checked when they
+    /// were queued, and their output belongs in EXEC's reply.
+    package var runningTransaction = false
+    // @}
 
     /// A context for a new client of `server`.
     public init(
@@ -49,6 +54,10 @@ public final class ServerState: Sendable {
     public let options: ServerOptions
     /// The keys and values (chapter 5).
     package let store: Store // @chapter 5
+    // @chapter 9 {
+    /// Every channel's and pattern's subscribers.
+    package let pubsub = PubSubHub()
+    // @}
 
     /// The shared state of a server started with `options`.
     public init(

@@ -21,11 +21,20 @@ public final class Outbox: Sendable {
         var overflowed = false
         /// Set when the connection closes: nothing is accepted after that.
         var closed = false
+        // @chapter 9 {
+        /// The hard limit now: `limit`, or a subscriber's own.
+        var hardLimit: Int
+        /// A subscriber's soft limit: more than `bytes` pending for
+        /// `milliseconds` also cuts the connection.
+        var softLimit: (bytes: Int, milliseconds: Int64)?
+        /// When the pending bytes last went above the soft limit.
+        var overSoftSince: Int64?
+        // @}
     }
 
     /// The most bytes that may wait (Redis's pub/sub hard limit: 32 MB).
     package let limit: Int
-    private let pending = Lock(Pending())
+    private let pending: Lock<Pending>
     /// True while `pending` holds bytes: a lock-free check for the serve
     /// loop, which looks after every command.
     private let nonEmpty = Atomic<Bool>(false)
@@ -41,11 +50,65 @@ public final class Outbox: Sendable {
     /// An outbox that calls `wake` whenever something is sent to it, and
     /// `overflow` once if its client falls more than `limit` bytes behind.
     init(limit: Int = 32 * 1024 * 1024, wake: @escaping @Sendable () -> Void,
-         overflow: @escaping @Sendable () -> Void) {
+         overflow: @escaping @Sendable () -> Void,
+         now: @escaping @Sendable () -> Int64 = Platform.monotonicMilliseconds) { // @chapter 9
         self.limit = limit
         self.wake = wake
         self.overflow = overflow
+        // @before 9 {
+        // self.pending = Lock(Pending())
+        // @}
+        self.pending = Lock(Pending(hardLimit: limit)) // @chapter 9
+        self.now = now // @chapter 9
     }
+    // @chapter 9 {
+
+    /// The clock of the soft limit, in milliseconds (a test's own clock).
+    private let now: @Sendable () -> Int64
+
+    /// Applies Redis's `client-output-buffer-limit pubsub` to this client,
+    /// which has just subscribed: `hard` bytes pending cut it at once, more
+    /// than `soft` bytes for `seconds` too. Zero turns a limit off.
+    /// Back to `limit` alone: the client left subscribed mode.
+    package func restoreDefaultLimits() {
+        self.pending.withLock { pending in
+            pending.hardLimit = self.limit
+            pending.softLimit = nil
+            pending.overSoftSince = nil
+        }
+    }
+
+    /// An outbox nobody reads: for a context without a connection (a unit
+    /// test), so that subscribing works there too.
+    static var detached: Outbox { Outbox(wake: {}, overflow: {}) }
+
+    package func applyLimits(_ limits: OutputBufferLimits) {
+        self.pending.withLock { pending in
+            pending.hardLimit = limits.hardBytes > 0 ? limits.hardBytes : Int.max
+            pending.softLimit = limits.softBytes > 0 ? (limits.softBytes, Int64(limits.softSeconds) * 1000) : nil
+        }
+    }
+    // @}
+
+    // @chapter 9 {
+    /// Whether `total` pending bytes break the soft limit: above it for
+    /// longer than its time. Redis's rule: the clock starts when the
+    /// pending bytes first go above the soft limit, and stops when they
+    /// drop below it again.
+    private func pastSoftLimit(_ total: Int, _ pending: inout Pending) -> Bool {
+        guard let soft = pending.softLimit else { return false }
+        guard total > soft.bytes else {
+            pending.overSoftSince = nil
+            return false
+        }
+        let now = self.now()
+        guard let since = pending.overSoftSince else {
+            pending.overSoftSince = now
+            return false
+        }
+        return now - since >= soft.milliseconds
+    }
+    // @}
 
     // snippet: send
     /// Queues `bytes` for the client. Returns false, and queues nothing,
@@ -55,7 +118,13 @@ public final class Outbox: Sendable {
     package func send(_ bytes: [UInt8]) -> Bool {
         let accepted = self.pending.withLock { pending -> Bool in
             guard !pending.overflowed, !pending.closed else { return false }
-            guard pending.bytes.count + bytes.count <= self.limit else {
+            // @before 9 {
+            // guard pending.bytes.count + bytes.count <= self.limit else {
+            // @}
+            // @chapter 9 {
+            let total = pending.bytes.count + bytes.count
+            guard total <= pending.hardLimit, !self.pastSoftLimit(total, &pending) else {
+            // @}
                 pending.overflowed = true
                 pending.bytes = []
                 self.overflowed.store(true, ordering: .releasing)

@@ -26,6 +26,10 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
     // A client that leaves stops watching its keys.
     defer { context.unwatchAll() }
     // @}
+    // @chapter 9 {
+    // And leaves its channels: no message is queued for it again.
+    defer { context.unsubscribeAll() }
+    // @}
     var parser = RequestParser()
     var replies: [UInt8] = []
     // A short read emptied the socket: next time, wait before reading (this

@@ -31,6 +31,10 @@ public struct ServerOptions: Sendable, Equatable {
     /// `client-output-buffer-limit` hard limit, 32 MB.
     package var outboxLimit = 32 * 1024 * 1024
     // @}
+    // @chapter 9 {
+    /// How far a subscriber may fall behind (`--client-output-buffer-limit`).
+    package var pubsubLimits = OutputBufferLimits()
+    // @}
 
     /// The defaults: 127.0.0.1:6379.
     public init() {}
@@ -53,6 +57,9 @@ public struct ServerOptions: Sendable, Equatable {
           --port N         TCP port to listen on (default 6379; 0 picks a free port)
           --bind ADDR      address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)
           --maxclients N   most clients at once, from stage 4 on (default 10000)
+          --client-output-buffer-limit 'pubsub HARD SOFT SECONDS'
+                           when a slow subscriber is cut, from stage 9 on
+                           (default 'pubsub 32mb 8mb 60', as Redis)
           --help           print this help and exit
         """
     }
@@ -69,6 +76,7 @@ public struct ServerOptions: Sendable, Equatable {
         case invalidPort(String)
         /// A client limit that is not a positive number.
         case invalidMaxClients(String)
+        case invalidOutputBufferLimit(String) // @chapter 9
 
         public var description: String {
             switch self {
@@ -77,6 +85,10 @@ public struct ServerOptions: Sendable, Equatable {
             case .missingValue(let option): return "option '\(option)' needs a value"
             case .invalidPort(let value): return "invalid port '\(value)': expected a number from 0 to 65535"
             case .invalidMaxClients(let value): return "invalid maxclients '\(value)': expected a number of at least 1"
+            // @chapter 9 {
+            case .invalidOutputBufferLimit(let value):
+                return "invalid client-output-buffer-limit '\(value)': expected 'pubsub HARD SOFT SECONDS', such as 'pubsub 32mb 8mb 60'"
+            // @}
             }
         }
     }
@@ -104,6 +116,12 @@ public struct ServerOptions: Sendable, Equatable {
                 let text = try value(for: option)
                 guard let limit = Int(text), limit >= 1 else { throw .invalidMaxClients(text) }
                 options.maxClients = limit
+            // @chapter 9 {
+            case "--client-output-buffer-limit":
+                let text = try value(for: option)
+                guard let limits = OutputBufferLimits(parsing: text) else { throw .invalidOutputBufferLimit(text) }
+                options.pubsubLimits = limits
+            // @}
             case "--help", "-h":
                 throw .helpRequested
             default:

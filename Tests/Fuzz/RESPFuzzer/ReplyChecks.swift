@@ -106,6 +106,9 @@ enum ReplyChecks {
             invariant(flattened.count % 2 == 0, "a map with an odd number (\(flattened.count)) of keys and values")
             let elements = flattened.map { afterWire($0, version: version) }
             return version == .resp3 ? .map(elements) : .array(elements)
+        case .push(let elements):
+            let elements = elements.map { afterWire($0, version: version) }
+            return version == .resp3 ? .push(elements) : .array(elements)
         }
     }
 }

@@ -47,12 +47,26 @@ public struct Exec: Command {
             // A blocking command inside a transaction does not wait.
             context.mayBlock = false
             defer { context.mayBlock = true }
+            // @chapter 9 {
+            context.runningTransaction = true
+            defer { context.runningTransaction = false }
+            // @}
             var replies: [UInt8] = []
             replies.append(UInt8(ascii: "*"))
             replies.appendDecimal(queued.count)
             replies.append(contentsOf: RESPValue.crlf)
             for arguments in queued {
-                commands.execute(arguments, in: &context).encode(into: &replies, version: context.session.version)
+                // @before 9 {
+                // commands.execute(arguments, in: &context).encode(into: &replies, version: context.session.version)
+                // @}
+                // @chapter 9 {
+                let outcome = commands.execute(arguments, in: &context)
+                // A message this command sent to this very client (a PUBLISH
+                // to a channel it subscribed to) goes before its reply, inside
+                // EXEC's array, as in Redis.
+                context.outbox?.drain(into: &replies)
+                outcome.encode(into: &replies, version: context.session.version)
+                // @}
             }
             return .encoded(replies)
         }

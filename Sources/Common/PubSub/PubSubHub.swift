@@ -1,0 +1,251 @@
+// @chapter 9
+import Synchronization
+
+/// Who listens to what: every channel's subscribers and every pattern's,
+/// for the whole server.
+///
+/// PUBLISH is the first command that writes to *other* connections. It
+/// does not touch their sockets: it appends the message to each
+/// subscriber's `Outbox` and wakes that subscriber's task, which sends it
+/// on its own time. So a publisher never waits for a slow reader, and a
+/// reader that falls too far behind is cut off by its outbox's limits, not
+/// by the publisher.
+///
+/// One lock covers the whole table, and a publish appends to every outbox
+/// while holding it: two PUBLISHes never interleave their deliveries, so
+/// every subscriber sees one publisher's messages in the order they were
+/// published. The keyspace has its own lock; the two never nest.
+package final class PubSubHub: Sendable {
+    private let state = Mutex(State())
+
+    package init() {}
+
+    /// A subscribed client, as the hub knows it.
+    private struct Client {
+        /// Where its messages go.
+        let outbox: Outbox
+        /// How they are framed: `*3` in RESP2, a `>3` push in RESP3.
+        var version: RESPVersion
+        /// Its channels and patterns, in the order it subscribed.
+        var channels: [[UInt8]] = []
+        var patterns: [[UInt8]] = []
+
+        var count: Int { self.channels.count + self.patterns.count }
+    }
+
+    private struct State {
+        /// Channel → the ids of its subscribers, first subscriber first.
+        var channels: [[UInt8]: [Int]] = [:]
+        /// Pattern → the ids of its subscribers.
+        var patterns: [[UInt8]: [Int]] = [:]
+        /// The patterns in the order they first got a subscriber: a
+        /// PUBLISH tries them in this order.
+        var patternOrder: [[UInt8]] = []
+        /// Every client with at least one subscription, by session id.
+        var clients: [Int: Client] = [:]
+    }
+
+    /// Which table an operation is about.
+    package enum Kind: Sendable {
+        case channel
+        case pattern
+
+        /// The first word of a subscribe reply.
+        var subscribeWord: [UInt8] { self == .channel ? PubSubHub.subscribeWord : PubSubHub.psubscribeWord }
+        /// The first word of an unsubscribe reply.
+        var unsubscribeWord: [UInt8] { self == .channel ? PubSubHub.unsubscribeWord : PubSubHub.punsubscribeWord }
+    }
+
+    // MARK: - Subscribing
+
+    // snippet: hub-subscribe
+    /// Subscribes client `id` to `names`, in order. Returns one reply per
+    /// name, `[subscribe, name, count]`, where count is the client's
+    /// channels and patterns after that name; subscribing twice to one name
+    /// changes nothing but still replies, as Redis does.
+    ///
+    /// With `deliver`, the replies go into the client's outbox instead,
+    /// under the lock: then no message published after the subscription
+    /// can reach the client before the reply that confirms it.
+    package func subscribe(_ names: [[UInt8]], kind: Kind, client id: Int, outbox: Outbox,
+                           version: RESPVersion, deliver: Bool) -> (replies: [RESPValue], count: Int) {
+        self.state.withLock { state in
+            var client = state.clients[id] ?? Client(outbox: outbox, version: version)
+            client.version = version
+            var replies: [RESPValue] = []
+            for name in names {
+                switch kind {
+                case .channel where !client.channels.contains(name):
+                    client.channels.append(name)
+                    state.channels[name, default: []].append(id)
+                case .pattern where !client.patterns.contains(name):
+                    client.patterns.append(name)
+                    if state.patterns[name] == nil { state.patternOrder.append(name) }
+                    state.patterns[name, default: []].append(id)
+                default:
+                    break // Already subscribed.
+                }
+                replies.append(.push([.bulkString(kind.subscribeWord), .bulkString(name), .integer(client.count)]))
+            }
+            state.clients[id] = client
+            guard deliver else { return (replies, client.count) }
+            outbox.send(PubSubHub.encode(replies, version: version))
+            return ([], client.count)
+        }
+    }
+    // end-snippet
+
+    /// `replies`, one after the other, as bytes.
+    private static func encode(_ replies: [RESPValue], version: RESPVersion) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for reply in replies { reply.encode(into: &bytes, version: version) }
+        return bytes
+    }
+
+    /// Unsubscribes client `id` from `names`, or from all its channels (or
+    /// patterns) when `names` is empty. One reply per name; with nothing to
+    /// leave, a single reply whose name is null.
+    package func unsubscribe(_ names: [[UInt8]], kind: Kind, client id: Int) -> (replies: [RESPValue], count: Int) {
+        self.state.withLock { state in
+            guard var client = state.clients[id] else {
+                // Not subscribed to anything: each name still gets its reply.
+                let replies = names.isEmpty
+                    ? [RESPValue.push([.bulkString(kind.unsubscribeWord), .nullBulkString, .integer(0)])]
+                    : names.map { RESPValue.push([.bulkString(kind.unsubscribeWord), .bulkString($0), .integer(0)]) }
+                return (replies, 0)
+            }
+            let leaving = names.isEmpty ? (kind == .channel ? client.channels : client.patterns) : names
+            var replies: [RESPValue] = []
+            for name in leaving {
+                switch kind {
+                case .channel:
+                    if let position = client.channels.firstIndex(of: name) {
+                        client.channels.remove(at: position)
+                        PubSubHub.remove(id, from: name, in: &state.channels)
+                    }
+                case .pattern:
+                    if let position = client.patterns.firstIndex(of: name) {
+                        client.patterns.remove(at: position)
+                        if PubSubHub.remove(id, from: name, in: &state.patterns) {
+                            state.patternOrder.removeAll { $0 == name }
+                        }
+                    }
+                }
+                replies.append(.push([.bulkString(kind.unsubscribeWord), .bulkString(name), .integer(client.count)]))
+            }
+            if replies.isEmpty {
+                replies = [.push([.bulkString(kind.unsubscribeWord), .nullBulkString, .integer(client.count)])]
+            }
+            state.clients[id] = client.count == 0 ? nil : client
+            return (replies, client.count)
+        }
+    }
+
+    /// Forgets client `id` entirely: it disconnected. Its channels and
+    /// patterns lose it at once, so no message is queued for it again.
+    package func removeClient(_ id: Int) {
+        self.state.withLock { state in
+            guard let client = state.clients.removeValue(forKey: id) else { return }
+            for channel in client.channels { PubSubHub.remove(id, from: channel, in: &state.channels) }
+            for pattern in client.patterns where PubSubHub.remove(id, from: pattern, in: &state.patterns) {
+                state.patternOrder.removeAll { $0 == pattern }
+            }
+        }
+    }
+
+    /// Removes `id` from `name`'s subscribers; returns true if `name` has
+    /// none left (and is gone from `table`).
+    @discardableResult
+    private static func remove(_ id: Int, from name: [UInt8], in table: inout [[UInt8]: [Int]]) -> Bool {
+        guard var ids = table.removeValue(forKey: name) else { return true }
+        ids.removeAll { $0 == id }
+        if ids.isEmpty { return true }
+        table[name] = ids
+        return false
+    }
+
+    // MARK: - Publishing
+
+    // snippet: hub-publish
+    /// Queues `message` for every subscriber of `channel` (a `message`
+    /// frame) and of every pattern that matches it (a `pmessage` frame).
+    /// Returns how many frames were queued: a client subscribed both to
+    /// the channel and to a matching pattern counts twice, as in Redis.
+    package func publish(_ message: [UInt8], to channel: [UInt8]) -> Int {
+        self.state.withLock { state in
+            var receivers = 0
+            // Each frame is encoded once per protocol version, however many
+            // clients receive it: the fan-out costs one copy per client.
+            var frames = FrameCache(words: [PubSubHub.messageWord, channel, message])
+            for id in state.channels[channel] ?? [] {
+                guard let client = state.clients[id] else { continue }
+                client.outbox.send(frames.bytes(for: client.version))
+                receivers += 1
+            }
+            for pattern in state.patternOrder where GlobPattern.matches(pattern: pattern, channel, ignoringCase: false) {
+                var patternFrames = FrameCache(words: [PubSubHub.pmessageWord, pattern, channel, message])
+                for id in state.patterns[pattern] ?? [] {
+                    guard let client = state.clients[id] else { continue }
+                    client.outbox.send(patternFrames.bytes(for: client.version))
+                    receivers += 1
+                }
+            }
+            return receivers
+        }
+    }
+    // end-snippet
+
+    // MARK: - Introspection (PUBSUB)
+
+    /// The channels with at least one subscriber, matching `pattern` if given.
+    package func activeChannels(matching pattern: [UInt8]?) -> [[UInt8]] {
+        self.state.withLock { state in
+            state.channels.keys.filter { channel in
+                pattern.map { GlobPattern.matches(pattern: $0, channel, ignoringCase: false) } ?? true
+            }
+        }
+    }
+
+    /// How many clients subscribe to each of `channels` (patterns aside).
+    package func subscriberCounts(_ channels: [[UInt8]]) -> [Int] {
+        self.state.withLock { state in channels.map { state.channels[$0]?.count ?? 0 } }
+    }
+
+    /// How many distinct patterns have subscribers.
+    package var patternCount: Int {
+        self.state.withLock { $0.patterns.count }
+    }
+
+    // MARK: - Frames
+
+    /// A message frame, encoded lazily once per protocol version.
+    private struct FrameCache {
+        let words: [[UInt8]]
+        var resp2: [UInt8]?
+        var resp3: [UInt8]?
+
+        init(words: [[UInt8]]) { self.words = words }
+
+        mutating func bytes(for version: RESPVersion) -> [UInt8] {
+            switch version {
+            case .resp2:
+                if let resp2 { return resp2 }
+                let bytes = RESPValue.push(self.words.map { .bulkString($0) }).encoded(version: .resp2)
+                self.resp2 = bytes
+                return bytes
+            case .resp3:
+                if let resp3 { return resp3 }
+                let bytes = RESPValue.push(self.words.map { .bulkString($0) }).encoded(version: .resp3)
+                self.resp3 = bytes
+                return bytes
+            }
+        }
+    }
+
+    static let messageWord = Array("message".utf8)
+    static let pmessageWord = Array("pmessage".utf8)
+    static let subscribeWord = Array("subscribe".utf8)
+    static let psubscribeWord = Array("psubscribe".utf8)
+    static let unsubscribeWord = Array("unsubscribe".utf8)
+    static let punsubscribeWord = Array("punsubscribe".utf8)
+}
