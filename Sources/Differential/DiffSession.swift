@@ -182,6 +182,10 @@ public final class DiffSession {
         // Set while a key may be expired but not yet reclaimed: DBSIZE is
         // then not compared (until a FLUSHALL both answer +OK to).
         var expiredKeysMayLinger = false
+        // The commands queued since MULTI (by the reference's +QUEUED): EXEC's
+        // reply is compared element by element, each by its own command's
+        // comparison (a CONFIG GET inside is unordered there too).
+        var queued: [DiffCommand]?
         var start = 0
         while start < commands.count {
             // A batch: up to the next command that starts one, the byte
@@ -205,8 +209,13 @@ public final class DiffSession {
             var divergedInBatch = false
             for offset in 0..<count {
                 let command = commands[start + offset]
-                let diverges = !DiffSession.agree(command, referenceReplies[offset], testedReplies[offset],
+                var diverges = !DiffSession.agree(command, referenceReplies[offset], testedReplies[offset],
                                                   expiredKeysMayLinger: expiredKeysMayLinger)
+                if diverges, command.upperName == "EXEC", let queue = queued {
+                    diverges = !DiffSession.agreeExec(queue, referenceReplies[offset], testedReplies[offset],
+                                                      expiredKeysMayLinger: expiredKeysMayLinger)
+                }
+                queued = DiffSession.queue(after: command, reply: referenceReplies[offset], queued: queued)
                 steps.append(DiffStep(command: command, reference: referenceReplies[offset], tested: testedReplies[offset], diverges: diverges))
                 divergedInBatch = divergedInBatch || diverges
                 if command.mayLeaveExpiredKey { expiredKeysMayLinger = true }
@@ -232,6 +241,45 @@ public final class DiffSession {
             steps[steps.count - 1].diverges = true
         }
         return steps
+    }
+
+    /// The transaction queue after `command` got `reply` from the reference.
+    static func queue(after command: DiffCommand, reply: DiffReply, queued: [DiffCommand]?) -> [DiffCommand]? {
+        switch (command.upperName, queued) {
+        case ("MULTI", nil):
+            return reply == .bytes(Array("+OK\r\n".utf8)) ? [] : nil
+        case ("EXEC", _), ("DISCARD", _):
+            return reply == .bytes(Array("-ERR EXEC without MULTI\r\n".utf8)) ? queued : nil
+        case (_, let queue?):
+            return reply == .bytes(Array("+QUEUED\r\n".utf8)) ? queue + [command] : queue
+        default:
+            return nil
+        }
+    }
+
+    /// Whether two EXEC replies agree, each element compared as the reply
+    /// of the command queued in its place.
+    static func agreeExec(_ queue: [DiffCommand], _ reference: DiffReply, _ tested: DiffReply,
+                          expiredKeysMayLinger: Bool) -> Bool {
+        guard case .bytes(let expected) = reference, case .bytes(let actual) = tested,
+              case .array(let a)? = DiffSession.value(expected), case .array(let b)? = DiffSession.value(actual),
+              a.count == queue.count, b.count == queue.count
+        else { return false }
+        func bytes(_ value: RESPValue) -> DiffReply {
+            var out: [UInt8] = []
+            value.encode(into: &out, version: .resp3)
+            return .bytes(out)
+        }
+        return queue.indices.allSatisfy { index in
+            agree(queue[index], bytes(a[index]), bytes(b[index]), expiredKeysMayLinger: expiredKeysMayLinger)
+        }
+    }
+
+    /// The one value in `bytes`, or nil.
+    private static func value(_ bytes: [UInt8]) -> RESPValue? {
+        var parser = ReplyParser()
+        parser.append(bytes)
+        return try? parser.next()
     }
 
     /// Whether `reference` and `tested` agree as answers to `command`.

@@ -71,6 +71,17 @@ struct TransactionKeyspaceTests {
         #expect(!execRuns(after: { _ in clock.advance(by: 200) }, setUp: { $0.run("SET", "k", "1", "PX", "100") }, clock: clock))
     }
 
+    @Test("an unknown subcommand is refused while queueing and poisons the transaction, as in Redis")
+    func unknownSubcommandPoisons() {
+        // Found by the differential tester: CONFIG GETX was queued, and
+        // EXEC then ran the rest; Redis's table refuses it at once.
+        let client = Client(Store())
+        client.run("MULTI")
+        #expect(client.run("CONFIG", "GETX", "save") == "-ERR unknown subcommand 'GETX'. Try CONFIG HELP.\r\n")
+        #expect(client.run("CONFIG", "GET") == "-ERR wrong number of arguments for 'config|get' command\r\n")
+        #expect(client.run("EXEC") == "-EXECABORT Transaction discarded because of previous errors.\r\n")
+    }
+
     @Test("EXEC, DISCARD and a failed EXEC leave no watch behind")
     func watchesCleared() {
         let store = Store()

@@ -50,6 +50,16 @@ extension Command {
     }
 }
 
+// @chapter 8 {
+/// A command with subcommands (`CONFIG GET`): the table checks the
+/// subcommand and its arity before anything else, as Redis's lookup does,
+/// so that a wrong one is refused even inside MULTI instead of queued.
+package protocol ContainerCommand: Command {
+    /// Throws Redis's error for an unknown subcommand or a wrong arity.
+    static func checkSubcommand(_ arguments: [[UInt8]]) throws(CommandError)
+}
+// @}
+
 extension Command {
     /// Most commands are plain: they run, answer once, and write nothing
     /// that replicas would need to see.

@@ -39,13 +39,21 @@ public struct CommandTable: Sendable {
     /// The entries, and the lowercase name of each, for the lookup.
     private let entries: [Entry]
     private let index: [CommandName: Int]
+    // @chapter 8 {
+    /// Each entry's type if it has subcommands (CONFIG), for their check.
+    private let containers: [(any ContainerCommand.Type)?]
+    // @}
 
     /// A table of `commands`. A name given twice keeps the last type: a
     /// stage can replace a command of an earlier stage with its own.
     public init(_ commands: [any Command.Type]) {
         var entries: [Entry] = []
         var index: [CommandName: Int] = [:]
+        var containers: [(any ContainerCommand.Type)?] = [] // @chapter 8
         for command in commands {
+            // @chapter 8 {
+            containers.append(command as? any ContainerCommand.Type)
+            // @}
             let entry = Entry(command)
             guard let key = CommandName(Array(entry.name.utf8)) else {
                 preconditionFailure("command name '\(entry.name)' is longer than \(CommandName.capacity) bytes")
@@ -55,6 +63,7 @@ public struct CommandTable: Sendable {
         }
         self.entries = entries
         self.index = index
+        self.containers = containers // @chapter 8
     }
 
     /// The lowercase names of the commands, in the order they were listed.
@@ -82,6 +91,17 @@ public struct CommandTable: Sendable {
             // @}
             return .reply(CommandError.wrongArity(entry.name).reply)
         }
+        // @chapter 8 {
+        // CONFIG GETX is refused here, not when it runs: inside MULTI it
+        // poisons the transaction instead of being queued, as in Redis,
+        // whose table knows every subcommand.
+        if let container = self.containers[position] {
+            do throws(CommandError) { try container.checkSubcommand(arguments) } catch {
+                context.session.refusedWhileQueueing()
+                return .reply(error.reply)
+            }
+        }
+        // @}
         // @chapter 9 {
         // Subscribed mode (RESP2): only the pub/sub commands and PING may run.
         // (Inside EXEC the queue was checked as it was built.)

@@ -19,6 +19,14 @@ public struct ConfigGet: Command, Equatable {
     /// The parameter names or glob patterns asked for.
     package var parameters: [[UInt8]]
 
+    /// Only `GET`, with at least one parameter.
+    package static func checkSubcommand(_ arguments: [[UInt8]]) throws(CommandError) {
+        guard arguments[1].equalsIgnoringASCIICase("GET") else {
+            throw .unknownSubcommand(arguments[1], of: "CONFIG")
+        }
+        guard arguments.count >= 3 else { throw .wrongArity("config|get") }
+    }
+
     // snippet: known
     /// The parameters we have, and their values on a server started with
     /// `options`.
@@ -33,10 +41,7 @@ public struct ConfigGet: Command, Equatable {
 
     /// Parses `CONFIG GET ...`; other CONFIG subcommands are unknown here.
     public init(parsing arguments: [[UInt8]]) throws(CommandError) {
-        guard arguments[1].equalsIgnoringASCIICase("GET") else {
-            throw .unknownSubcommand(arguments[1], of: "CONFIG")
-        }
-        guard arguments.count >= 3 else { throw .wrongArity("config|get") }
+        try ConfigGet.checkSubcommand(arguments)
         self.parameters = Array(arguments.dropFirst(2))
     }
 
@@ -68,3 +73,10 @@ public struct ConfigGet: Command, Equatable {
         return .reply(.map(reply))
     }
 }
+
+// @chapter 8 {
+
+/// Checked by the table too, so that `MULTI` / `CONFIG GETX` poisons the
+/// transaction instead of queueing a command that would fail in EXEC.
+extension ConfigGet: ContainerCommand {}
+// @}
