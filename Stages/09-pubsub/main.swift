@@ -31,7 +31,7 @@ let server = Server(
         Multi.self, Exec.self, Discard.self, Watch.self, Unwatch.self,
         // Publish/subscribe: channels, patterns, and what the hub knows.
         Subscribe.self, Unsubscribe.self, PSubscribe.self, PUnsubscribe.self, Publish.self,
-        PubSubIntrospection.self, Quit.self,
+        PubSubIntrospection.self, Quit.self, Reset.self,
     ],
     jobs: [ActiveExpiry.job]
 )
