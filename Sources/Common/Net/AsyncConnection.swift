@@ -32,7 +32,7 @@ public final class AsyncConnection: Sendable {
         self.reactor = reactor
         self.openConnections = openConnections
         self.outbox = Outbox(limit: outboxLimit, wake: { [reactor] in reactor.wakeReader(fd) },
-                             overflow: { [peer] in
+                             overflow: {
                                  // @chapter 9 {
                                  // Redis logs the same, in its own words.
                                  log("Client addr=\(peer) closed for overcoming of output buffer limits.")

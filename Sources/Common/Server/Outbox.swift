@@ -49,9 +49,15 @@ public final class Outbox: Sendable {
 
     /// An outbox that calls `wake` whenever something is sent to it, and
     /// `overflow` once if its client falls more than `limit` bytes behind.
+    // @before 9 {
+    // init(limit: Int = 32 * 1024 * 1024, wake: @escaping @Sendable () -> Void,
+    //      overflow: @escaping @Sendable () -> Void) {
+    // @}
+    // @chapter 9 {
     init(limit: Int = 32 * 1024 * 1024, wake: @escaping @Sendable () -> Void,
          overflow: @escaping @Sendable () -> Void,
-         now: @escaping @Sendable () -> Int64 = Platform.monotonicMilliseconds) { // @chapter 9
+         now: @escaping @Sendable () -> Int64 = Platform.monotonicMilliseconds) {
+    // @}
         self.limit = limit
         self.wake = wake
         self.overflow = overflow
