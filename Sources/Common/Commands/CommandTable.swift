@@ -103,12 +103,14 @@ public struct CommandTable: Sendable {
         }
         // @}
         // @chapter 9 {
+        // snippet: subscribed-mode
         // Subscribed mode (RESP2): only the pub/sub commands and PING may run.
         // (Inside EXEC the queue was checked as it was built.)
         if context.session.isSubscribed && context.session.version == .resp2
             && !entry.flags.contains(.allowedWhileSubscribed) && !context.runningTransaction {
             return .reply(CommandError.notAllowedWhileSubscribed(entry.name).reply)
         }
+        // end-snippet
         // @}
         // @chapter 8 {
         // Inside MULTI: queue the command; EXEC runs the queue.

@@ -30,10 +30,12 @@ public struct Ping: Command, Equatable {
     /// The reply: `+PONG` or the message as a bulk string.
     public func apply(to context: inout CommandContext) -> Outcome {
         // @chapter 9 {
+        // snippet: subscribed-ping
         // A RESP2 subscriber's replies look like messages: `[pong, message]`.
         if context.session.isSubscribed && context.session.version == .resp2 {
             return .reply(.array([.bulkString(Ping.pongWord), .bulkString(self.message ?? [])]))
         }
+        // end-snippet
         // @}
         if let message = self.message {
             return .reply(.bulkString(message))

@@ -35,6 +35,7 @@ package enum GlobPattern {
         // Both must have bytes left: Redis stops as soon as either ends.
         while p < pattern.count && t < text.count {
             switch pattern[p] {
+            // snippet: glob-star
             case UInt8(ascii: "*"):
                 while p + 1 < pattern.count && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
                 if p + 1 == pattern.count { return true }
@@ -45,6 +46,7 @@ package enum GlobPattern {
                 }
                 gaveUp = true
                 return false
+            // end-snippet
             case UInt8(ascii: "?"):
                 break
             case UInt8(ascii: "["):

@@ -133,6 +133,7 @@ extension RESPValue {
                 element.encode(into: &out, version: version)
             }
         // @chapter 9 {
+        // snippet: push-encode
         case .push(let elements):
             out.append(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"))
             out.appendDecimal(elements.count)
@@ -140,6 +141,7 @@ extension RESPValue {
             for element in elements {
                 element.encode(into: &out, version: version)
             }
+        // end-snippet
         // @}
         }
     }

@@ -97,6 +97,7 @@ public final class Outbox: Sendable {
     // @}
 
     // @chapter 9 {
+    // snippet: soft-limit
     /// Whether `total` pending bytes break the soft limit: above it for
     /// longer than its time. Redis's rule: the clock starts when the
     /// pending bytes first go above the soft limit, and stops when they
@@ -114,6 +115,7 @@ public final class Outbox: Sendable {
         }
         return now - since >= soft.milliseconds
     }
+    // end-snippet
     // @}
 
     // snippet: send

@@ -18,6 +18,7 @@ public struct Publish: Command {
         self.message = arguments[2]
     }
 
+    // snippet: publish-apply
     public func apply(to context: inout CommandContext) -> Outcome {
         // Under the keyspace lock too: a PUBLISH then never runs in the
         // middle of another client's EXEC, which would see the message
@@ -26,6 +27,7 @@ public struct Publish: Command {
         let receivers = context.store.withDatabase { _ in hub.publish(self.message, to: self.channel) }
         return .reply(.integer(receivers))
     }
+    // end-snippet
 }
 
 /// `PUBSUB CHANNELS [pattern]`, `PUBSUB NUMSUB [channel ...]`, `PUBSUB

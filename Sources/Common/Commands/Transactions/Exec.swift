@@ -55,6 +55,7 @@ public struct Exec: Command {
             replies.append(UInt8(ascii: "*"))
             replies.appendDecimal(queued.count)
             replies.append(contentsOf: RESPValue.crlf)
+            // snippet: exec-drain
             for arguments in queued {
                 // @before 9 {
                 // commands.execute(arguments, in: &context).encode(into: &replies, version: context.session.version)
@@ -68,6 +69,7 @@ public struct Exec: Command {
                 outcome.encode(into: &replies, version: context.session.version)
                 // @}
             }
+            // end-snippet
             return .encoded(replies)
         }
     }
