@@ -72,9 +72,6 @@ public final class Outbox: Sendable {
     /// The clock of the soft limit, in milliseconds (a test's own clock).
     private let now: @Sendable () -> Int64
 
-    /// Applies Redis's `client-output-buffer-limit pubsub` to this client,
-    /// which has just subscribed: `hard` bytes pending cut it at once, more
-    /// than `soft` bytes for `seconds` too. Zero turns a limit off.
     /// Back to `limit` alone: the client left subscribed mode.
     package func restoreDefaultLimits() {
         self.pending.withLock { pending in
@@ -88,6 +85,9 @@ public final class Outbox: Sendable {
     /// test), so that subscribing works there too.
     static var detached: Outbox { Outbox(wake: {}, overflow: {}) }
 
+    /// Applies Redis's `client-output-buffer-limit pubsub` to this client,
+    /// which has just subscribed: `hard` bytes pending cut it at once, more
+    /// than `soft` bytes for `seconds` too. Zero turns a limit off.
     package func applyLimits(_ limits: OutputBufferLimits) {
         self.pending.withLock { pending in
             pending.hardLimit = limits.hardBytes > 0 ? limits.hardBytes : Int.max
