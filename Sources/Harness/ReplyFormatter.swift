@@ -32,7 +32,7 @@ package enum ReplyFormatter {
             return [quoted(bytes)]
         case .nullBulkString, .nullArray:
             return ["(nil)"]
-        case .array(let elements), .map(let elements):
+        case .array(let elements), .map(let elements), .push(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             var result: [String] = []
             // Numbers are right-aligned to the widest: " 9)" then "10)".
