@@ -113,7 +113,7 @@ enum Stage09Scenarios: ScenarioHelpers {
 
     /// SUBSCRIBE, PUBLISH, subscribed mode and UNSUBSCRIBE, in RESP2.
     static let basics: [Scenario] = [
-        Scenario(stage: 9, "SUBSCRIBE confirms each channel; PUBLISH delivers to every subscriber and counts them", chapter: chapter + "#subscribed-mode") { server, scenario in
+        Scenario(stage: 9, "SUBSCRIBE confirms each channel; PUBLISH delivers to every subscriber and counts them", chapter: chapter + "#a-connection-that-changes-mode") { server, scenario in
             let first = try scenario.connect(server)
             let second = try scenario.connect(server)
             let publisher = try scenario.connect(server)
@@ -143,7 +143,7 @@ enum Stage09Scenarios: ScenarioHelpers {
             try publisher.expectNothingMore(step: "the publisher receives only its replies", hint: "A publisher that did not subscribe receives no message.")
         },
 
-        Scenario(stage: 9, "in RESP2's subscribed mode only the subscription commands, PING and QUIT run", chapter: chapter + "#subscribed-mode") { server, scenario in
+        Scenario(stage: 9, "in RESP2's subscribed mode only the subscription commands, PING and QUIT run", chapter: chapter + "#a-connection-that-changes-mode") { server, scenario in
             let client = try scenario.connect(server)
             let refused = "While subscribed (RESP2), other commands are refused with Redis's exact text: -ERR Can't execute '<command>': only (P|S)SUBSCRIBE / ... are allowed in this context."
             try TransactionScenarios.run(client, [
@@ -170,7 +170,7 @@ enum Stage09Scenarios: ScenarioHelpers {
             ])
         },
 
-        Scenario.exchanges(stage: 9, "UNSUBSCRIBE and PUNSUBSCRIBE without arguments, and of what one is not subscribed to", chapter: chapter + "#subscribed-mode", [
+        Scenario.exchanges(stage: 9, "UNSUBSCRIBE and PUNSUBSCRIBE without arguments, and of what one is not subscribed to", chapter: chapter + "#a-connection-that-changes-mode", [
             x(r("UNSUBSCRIBE"), confirm("unsubscribe", nil, 0), "UNSUBSCRIBE, subscribed to nothing",
               hint: "Without arguments and without channels, UNSUBSCRIBE still replies once: [unsubscribe, null, 0], with the null bulk string $-1."),
             x(r("PUNSUBSCRIBE"), confirm("punsubscribe", nil, 0), "PUNSUBSCRIBE, subscribed to nothing", hint: "The same for patterns: [punsubscribe, null, 0]."),
@@ -368,7 +368,7 @@ enum Stage09Scenarios: ScenarioHelpers {
 
     /// Subscribers that hang up or QUIT.
     static let leaving: [Scenario] = [
-        Scenario(stage: 9, "a subscriber that disconnects is unsubscribed from everything", chapter: chapter + "#subscribed-mode") { server, scenario in
+        Scenario(stage: 9, "a subscriber that disconnects is unsubscribed from everything", chapter: chapter + "#a-connection-that-changes-mode") { server, scenario in
             let closer = try scenario.connect(server)
             let resetter = try scenario.connect(server)
             let stayer = try scenario.connect(server)
@@ -393,7 +393,7 @@ enum Stage09Scenarios: ScenarioHelpers {
             try stayer.expect(b(message("leave:b", "y")), step: "client C receives the message", hint: "The others' hang-ups must not disturb C.")
         },
 
-        Scenario(stage: 9, "QUIT in subscribed mode replies +OK and closes", chapter: chapter + "#subscribed-mode") { server, scenario in
+        Scenario(stage: 9, "QUIT in subscribed mode replies +OK and closes", chapter: chapter + "#a-connection-that-changes-mode") { server, scenario in
             let quitter = try scenario.connect(server)
             let client = try scenario.connect(server)
             try quitter.roundTrip(r("SUBSCRIBE", "quit:ch") + r("QUIT") + r("PING"), expect: b(confirm("subscribe", "quit:ch", 1) + ok),
@@ -426,7 +426,7 @@ enum Stage09Scenarios: ScenarioHelpers {
 
     /// SUBSCRIBE inside MULTI, and subscriptions typed as inline commands.
     static let transactionsAndForms: [Scenario] = [
-        Scenario.exchanges(stage: 9, "MULTI, SUBSCRIBE, PUBLISH, EXEC in RESP2 gives Redis's bytes", chapter: chapter + "#subscribed-mode", [
+        Scenario.exchanges(stage: 9, "MULTI, SUBSCRIBE, PUBLISH, EXEC in RESP2 gives Redis's bytes", chapter: chapter + "#a-connection-that-changes-mode", [
             x(r("MULTI") + r("SUBSCRIBE", "txsub:ch") + r("PUBLISH", "txsub:ch", "hi") + r("EXEC"),
               ok + "+QUEUED\r\n+QUEUED\r\n" + "*2\r\n" + confirm("subscribe", "txsub:ch", 1) + message("txsub:ch", "hi") + ":1\r\n",
               "MULTI, SUBSCRIBE txsub:ch, PUBLISH txsub:ch hi, EXEC",
@@ -442,7 +442,7 @@ enum Stage09Scenarios: ScenarioHelpers {
             x(r("PING"), "+PONG\r\n", "PING after a transaction that left what it joined", hint: "At count 0 the client is back to normal."),
         ]),
 
-        Scenario(stage: 9, "inline SUBSCRIBE, PUBLISH and PING, as typed in telnet", chapter: chapter + "#subscribed-mode") { server, scenario in
+        Scenario(stage: 9, "inline SUBSCRIBE, PUBLISH and PING, as typed in telnet", chapter: chapter + "#a-connection-that-changes-mode") { server, scenario in
             let subscriber = try scenario.connect(server)
             let publisher = try scenario.connect(server)
             try subscriber.roundTrip(b("SUBSCRIBE inline:a inline:b\r\n"), expect: b(confirm("subscribe", "inline:a", 1) + confirm("subscribe", "inline:b", 2)),
