@@ -192,7 +192,7 @@ public enum Gate {
     }
 
     /// Serializes writes to `$GATE_LOG`.
-    private static let gateLogLock = Mutex<Void>(())
+    private static let gateLogLock = Lock<Void>(())
 
     /// The path of our own binary for `stage`, such as `.build/debug/Stage03`.
     static func stageBinary(_ stage: Int) throws -> String {

@@ -385,7 +385,7 @@ public final class Trickle: Sendable {
     private let sent = Atomic<Int>(0)
     /// Set once the thread is done: nil when every byte went out, or the
     /// errno of the send that failed.
-    private let outcome = Mutex<Int32??>(nil)
+    private let outcome = Lock<Int32??>(nil)
     /// Signalled once when the thread is done.
     private let done = DispatchSemaphore(value: 0)
     /// Signalled to make the thread stop before its next byte.

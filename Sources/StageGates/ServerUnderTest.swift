@@ -218,5 +218,5 @@ public final class ServerUnderTest {
     }
 
     /// Every port `freePort` has returned in this process.
-    private static let portsGiven = Mutex<Set<Int>>([])
+    private static let portsGiven = Lock<Set<Int>>([])
 }

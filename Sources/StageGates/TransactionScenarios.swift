@@ -65,7 +65,7 @@ public enum TransactionScenarios: ScenarioHelpers {
     final class Tally: Sendable {
         /// The first failure of any thread, the counters, and whether the
         /// scenario asked the threads to stop.
-        private let state = Mutex<(failure: GateFailure?, counts: [String: Int], stopping: Bool)>((nil, [:], false))
+        private let state = Lock<(failure: GateFailure?, counts: [String: Int], stopping: Bool)>((nil, [:], false))
 
         /// Records a failure; the first one is kept.
         func fail(_ failure: GateFailure) {

@@ -104,7 +104,7 @@ struct TransactionKeyspaceTests {
     func atomic() {
         let store = Store()
         let writer = Client(store)
-        let seen = Mutex<Set<String>>([])
+        let seen = Lock<Set<String>>([])
         let done = Atomic<Bool>(false)
         // The reader runs on a Dispatch thread, not a Swift task: it spins.
         let reader = DispatchGroup()

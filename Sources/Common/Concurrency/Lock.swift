@@ -18,13 +18,13 @@ import Darwin
 /// reports the two critical sections as a race. It intercepts
 /// `pthread_mutex_lock`, so with this lock `make test-tsan` needs no
 /// suppression, and a real race on this state would be reported.
-final class Lock<State: Sendable>: @unchecked Sendable {
+package final class Lock<State: Sendable>: @unchecked Sendable {
     // @unchecked Sendable: `state` is only touched between lock and unlock.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var state: State
 
     /// A lock guarding `state`.
-    init(_ state: State) {
+    package init(_ state: State) {
         self.state = state
         self.mutex = .allocate(capacity: 1)
         self.mutex.initialize(to: pthread_mutex_t())
@@ -38,7 +38,7 @@ final class Lock<State: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` with the state, holding the lock.
-    func withLock<Result, Failure: Error>(_ body: (inout State) throws(Failure) -> Result) throws(Failure) -> Result {
+    package func withLock<Result, Failure: Error>(_ body: (inout State) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(self.mutex)
         defer { pthread_mutex_unlock(self.mutex) }
         return try body(&self.state)
