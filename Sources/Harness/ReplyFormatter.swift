@@ -32,7 +32,8 @@ package enum ReplyFormatter {
             return [quoted(bytes)]
         case .nullBulkString, .nullArray:
             return ["(nil)"]
-        case .array(let elements), .map(let elements):
+        // redis-cli prints a push (a pub/sub message) as it prints an array.
+        case .array(let elements), .map(let elements), .push(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             var result: [String] = []
             // Numbers are right-aligned to the widest: " 9)" then "10)".
