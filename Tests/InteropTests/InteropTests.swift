@@ -24,6 +24,11 @@ struct InteropTests {
     static let transactionStages = Gate.stages.filter { $0 >= 8 }
     /// Why the transaction tests are skipped while no stage has them.
     static let noTransactionStage: Comment = "no stage has transactions yet (stage 8); skipped until one does"
+    /// The stages that have publish/subscribe: every stage from 9 on (none
+    /// until stage 9's folder exists).
+    static let pubsubStages = Gate.stages.filter { $0 >= 9 }
+    /// Why the pub/sub tests are skipped while no stage has them.
+    static let noPubSubStage: Comment = "no stage has pub/sub yet (stage 9); skipped until one does"
 
     @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
     func redisCLI(stage: Int) throws {
@@ -149,6 +154,27 @@ struct InteropTests {
         let ours = try Self.redisPySteps(checks: 8, stage: stage, against: "ours").filter(isTransaction)
         #expect(redis.contains("step tx transaction attempts: 2") && redis.contains("step tx final value: b'14'"),
                 "redis-server's run did not get through r.transaction()'s retry:\n\(redis.joined(separator: "\n"))")
+        Self.expectSameSteps(ours: ours, redis: redis)
+    }
+
+    @Test("redis-py: pubsub() subscribe and psubscribe, get_message(timeout=...), listen(), handlers, PING while subscribed, in RESP2 and RESP3; the same lines as redis-server",
+          .enabled(if: Tools.redisPyUsable, "redis-py is not installed (pip install redis)"),
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")),
+          .enabled(if: !pubsubStages.isEmpty, noPubSubStage), arguments: pubsubStages)
+    func redisPyPubSub(stage: Int) throws {
+        if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
+        try Tools.require("redis-server")
+        // Stage 9's lines, `ps2 ` and `ps3 ` by protocol; the earlier
+        // stages' lines are the tests above's.
+        let isPubSub = { (line: String) in line.hasPrefix("step ps2 ") || line.hasPrefix("step ps3 ") }
+        let redis = try Self.redisPySteps(checks: 9, stage: stage, against: "redis").filter(isPubSub)
+        let ours = try Self.redisPySteps(checks: 9, stage: stage, against: "ours").filter(isPubSub)
+        // Proof that both protocols' runs got to their end, listen() included.
+        for proto in [2, 3] {
+            #expect(redis.contains { $0.hasPrefix("step ps\(proto) listen heard: ") }
+                        && redis.contains { $0.hasPrefix("step ps\(proto) raw get while subscribed: ") },
+                    "redis-server's RESP\(proto) run did not get through listen():\n\(redis.joined(separator: "\n"))")
+        }
         Self.expectSameSteps(ours: ours, redis: redis)
     }
 
