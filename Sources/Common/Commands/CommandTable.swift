@@ -87,7 +87,10 @@ public struct CommandTable: Sendable {
         // (Inside EXEC the queue was checked as it was built.)
         if context.session.isSubscribed && context.session.version == .resp2
             && !entry.flags.contains(.allowedWhileSubscribed) && !context.runningTransaction {
-            return .reply(CommandError.notAllowedWhileSubscribed(entry.name).reply)
+            let refusal = CommandError.notAllowedWhileSubscribed(entry.name)
+            // EXEC refused here too says EXECABORT, as rejectCommand does.
+            if entry.name == Exec.name { return .reply(Exec.refused(because: refusal, in: &context)) }
+            return .reply(refusal.reply)
         }
         // @}
         // @chapter 8 {
