@@ -262,7 +262,7 @@ soak: ## Soak the newest stage (release build): 200 clients for SECONDS=60 s; no
 	swift build -c release --product Stage$(call nn,$(NEWEST))
 	python3 Tests/Soak/soak.py --seconds $(SECONDS)
 
-fuzz: ## Fuzz the RESP parsers and every stage's commands (lists, counters, transactions) (libFuzzer + ASan) for SECONDS (default 60); crashes go to .build/fuzz/crashes
+fuzz: ## Fuzz the RESP parsers and every stage's commands (lists, counters, transactions, pub/sub) (libFuzzer + ASan) for SECONDS (default 60); crashes go to .build/fuzz/crashes
 	Tests/Fuzz/run-fuzz.sh $(SECONDS)
 
 bench-quick: ## Smoke-test the benchmark in about a minute (results go to .build/bench/, not Tutorials/)

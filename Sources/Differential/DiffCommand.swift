@@ -27,6 +27,10 @@ public enum DiffComparison: Sendable, Equatable {
     /// the server starts, so two runs of redis-server itself answer
     /// `CONFIG GET save appendonly` in different orders.
     case unorderedPairs
+    /// PUBSUB CHANNELS: the same elements in any order. Redis lists the
+    /// channels in the order of its channel dict, whose hash is seeded at
+    /// random at start-up, as CONFIG GET's matches are.
+    case unorderedElements
 }
 
 /// One command of a generated sequence, with what the runner needs to send
@@ -57,13 +61,19 @@ public struct DiffCommand: Sendable, Equatable {
     /// it replies nil. The runner allows its batch that much longer, and
     /// more (see `DiffSession.blockingAllowanceMilliseconds`).
     public var blocksMilliseconds: Int
+    /// How many RESP values the command is answered with: 1, except for
+    /// SUBSCRIBE and its kin, which answer each name with a value of its own
+    /// (outside MULTI). The runner reads that many, and compares them
+    /// joined as one reply.
+    public var replyCount: Int
 
     /// A command compared exactly, in a batch with what comes before it.
     public init(_ arguments: [[UInt8]], inline: Bool = false, comparison: DiffComparison = .exact,
                 startsBatch: Bool = false, shortTTL: Bool = false, mayLeaveExpiredKey: Bool = false,
-                blocksMilliseconds: Int = 0) {
+                blocksMilliseconds: Int = 0, replyCount: Int = 1) {
         self.arguments = arguments
         self.blocksMilliseconds = blocksMilliseconds
+        self.replyCount = replyCount
         self.inline = inline
         self.comparison = comparison
         self.startsBatch = startsBatch

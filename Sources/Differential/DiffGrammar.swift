@@ -89,6 +89,19 @@ public enum DiffGrammar {
                 .transaction("MULTI", weight: 3), .transaction("EXEC", weight: 3), .transaction("DISCARD", weight: 1),
                 .watch, .unwatch,
             ]),
+        // Pub/sub on the one connection: SUBSCRIBE and the rest change what
+        // every other command answers (RESP2's subscribed mode refuses
+        // them), PING included; PUBLISH goes only where nobody listens, so
+        // that no message lands between two replies. See the pub/sub part
+        // of `DiffGenerator` for what the generator must know to keep the
+        // replies deterministic.
+        DiffStageGrammar(
+            stage: 9,
+            commands: [
+                .subscribe("SUBSCRIBE", weight: 2), .subscribe("PSUBSCRIBE", weight: 1),
+                .unsubscribe("UNSUBSCRIBE", weight: 3), .unsubscribe("PUNSUBSCRIBE", weight: 2),
+                .publish, .pubsub,
+            ]),
     ]
 
     /// The first stage that has commands.
@@ -99,6 +112,17 @@ public enum DiffGrammar {
         let entries = table.filter { $0.stage <= stage }
         return entries.contains { !$0.commands.isEmpty } ? entries : nil
     }
+}
+
+/// Whether a connection is inside MULTI, as the generator can tell from
+/// the commands it drew.
+public enum DiffTransactionState: Sendable {
+    /// Surely not: commands run as they come.
+    case outside
+    /// Surely: commands are queued (`+QUEUED`).
+    case inside
+    /// Either (a MULTI that subscribed mode may have refused).
+    case unknown
 }
 
 /// Draws random commands from the grammar of one stage.
@@ -126,6 +150,16 @@ public struct DiffGenerator {
     private var batchRemaining = 0
     /// The key a list command last wrote to (see `blockingKey`).
     private var recentListKey = Array("k1".utf8)
+    /// Whether the connection is inside MULTI (see `track`).
+    private(set) var transactionState = DiffTransactionState.outside
+    /// Every channel, and every pattern, that the connection may be
+    /// subscribed to: an upper bound, since a SUBSCRIBE queued in MULTI may
+    /// never run.
+    private(set) var possibleChannels: Set<[UInt8]> = []
+    private(set) var possiblePatterns: Set<[UInt8]> = []
+    /// True only while the connection surely speaks RESP3 (HELLO 3 ran),
+    /// where subscribed mode refuses nothing.
+    private var surelyRESP3 = false
 
     /// A generator for stage `stage`, or nil if that stage has no commands.
     public init?(stage: Int, seed: UInt64) {
@@ -143,13 +177,13 @@ public struct DiffGenerator {
 
     /// The next command of the sequence.
     public mutating func next() -> DiffCommand {
-        var roll = self.random.below(self.totalWeight)
-        var kind = self.commands[0]
-        for candidate in self.commands {
-            if roll < candidate.weight { kind = candidate; break }
-            roll -= candidate.weight
+        var kind = self.drawKind()
+        while (kind.avoidWhileSubscribed && self.maybeSubscribedInRESP2)
+            || (kind.avoidInsideTransaction && self.transactionState != .outside) {
+            kind = self.drawKind()
         }
         var command = kind.draw(&self)
+        self.track(command)
         // Command names in any letter case: Redis ignores it.
         if self.random.chance(25) { command.arguments[0] = self.mixedCase(command.arguments[0]) }
         // Some commands inline (stage 3 parses both forms), when short.
@@ -164,6 +198,109 @@ public struct DiffGenerator {
         }
         self.batchRemaining -= 1
         return command
+    }
+
+    /// A command kind, drawn by weight.
+    private mutating func drawKind() -> DiffCommandKind {
+        var roll = self.random.below(self.totalWeight)
+        for candidate in self.commands {
+            if roll < candidate.weight { return candidate }
+            roll -= candidate.weight
+        }
+        return self.commands[0]
+    }
+
+    // MARK: - Connection state (stages 8 and 9)
+
+    /// Follows what `command` does to the connection's state that the
+    /// grammar depends on: MULTI, and the protocol. Nothing here reads a
+    /// reply: it follows from the commands alone, and is exact for
+    /// `.outside` and `.inside` (EXEC, even refused, always ends MULTI;
+    /// MULTI always begins it, unless refused in subscribed mode, which
+    /// leaves it unknown).
+    private mutating func track(_ command: DiffCommand) {
+        let name = command.upperName
+        if name == "HELLO" {
+            // Only a HELLO 3 that surely runs surely switches; any other
+            // HELLO may switch back, or may be queued.
+            let runsNow = self.transactionState == .outside && !self.maybeSubscribedInRESP2
+            self.surelyRESP3 = runsNow && command.arguments.count == 2 && command.arguments[1] == Array("3".utf8)
+        }
+        switch name {
+        case "MULTI" where command.arguments.count == 1:
+            if self.transactionState != .inside {
+                self.transactionState = self.maybeSubscribedInRESP2 ? .unknown : .inside
+            }
+        case "EXEC":
+            self.transactionState = .outside
+        case "DISCARD" where command.arguments.count == 1:
+            self.transactionState = .outside
+        default:
+            break
+        }
+    }
+
+    /// Whether an unknown subcommand or a subcommand's wrong arity (`CONFIG
+    /// FOO`, `PUBSUB NUMPAT x`) may be drawn: only while commands surely
+    /// run at once. Redis finds the subcommand, and refuses it, before it
+    /// queues a command in MULTI; our stages queue it, and fail at EXEC. A
+    /// known divergence, reported (see `DiffCommandKind.avoidWhileSubscribed`).
+    var mayRefuseSubcommands: Bool { self.transactionState == .outside }
+
+    /// True unless the connection is surely not in RESP2's subscribed mode.
+    var maybeSubscribedInRESP2: Bool {
+        !self.surelyRESP3 && !(self.possibleChannels.isEmpty && self.possiblePatterns.isEmpty)
+    }
+
+    // MARK: - Pub/sub arguments (stage 9)
+
+    /// The channels SUBSCRIBE draws from: short names, a NUL byte, UTF-8,
+    /// and the empty name (all of them channels Redis accepts).
+    static let channelPool = ["ch1", "ch2", "news.it", "k1", "", "b\u{0}in", "\u{e9}t\u{e9}"]
+    /// The patterns PSUBSCRIBE draws from. None matches a silent channel.
+    static let patternPool = ["ch*", "news.*", "n?ws.it", "[a-c]h[12]", "*.it", "h\\*llo", "[^a]*1"]
+    /// The channels PUBLISH sends to: no channel or pattern of the pools
+    /// matches them, so nothing is ever delivered.
+    static let silentChannels = ["quiet", "silent", "nobody.here"]
+    /// The patterns of PUBSUB CHANNELS, for the glob matcher: classes,
+    /// ranges, negation, escapes, and patterns left open.
+    static let channelsPatterns = [
+        "*", "ch*", "*.it", "c?1", "*[12]", "[^c]*", "[!c]*", "[a-c]h?", "ch[", "[", "\\", "news\\.it", "*\u{e9}*", "nomatch", "",
+    ]
+
+    /// Whether SUBSCRIBE and its kin answer each name with a value of its
+    /// own (they run now); inside MULTI they are answered `+QUEUED`.
+    var repliesPerName: Bool { self.transactionState == .outside }
+
+    /// How many names a SUBSCRIBE or UNSUBSCRIBE gets: up to three when it
+    /// runs now, else one. Queued, each name's reply still comes out of
+    /// EXEC as a value of its own (Redis 7.0 declares EXEC's array with one
+    /// element per command, then writes `SUBSCRIBE a b`'s two replies), and
+    /// whether EXEC runs the queue at all depends on WATCH: the number of
+    /// values would be unknown.
+    mutating func subscriptionNameCount() -> Int {
+        self.transactionState == .outside ? self.random.pick([1, 1, 1, 2, 3]) : 1
+    }
+
+    /// A channel or (`patterns`) a pattern from the pools.
+    mutating func subscriptionName(patterns: Bool) -> [UInt8] {
+        Array(self.random.pick(patterns ? DiffGenerator.patternPool : DiffGenerator.channelPool).utf8)
+    }
+
+    /// Notes that the connection may from now on be subscribed to `names`.
+    mutating func mayBeSubscribed(to names: [[UInt8]], patterns: Bool) {
+        if patterns { self.possiblePatterns.formUnion(names) } else { self.possibleChannels.formUnion(names) }
+    }
+
+    /// Notes an UNSUBSCRIBE (all when `names` is empty); only one that runs
+    /// now surely removes anything, a queued one may never run.
+    mutating func unsubscribed(from names: [[UInt8]], patterns: Bool) {
+        guard self.transactionState == .outside else { return }
+        if patterns {
+            if names.isEmpty { self.possiblePatterns = [] } else { self.possiblePatterns.subtract(names) }
+        } else {
+            if names.isEmpty { self.possibleChannels = [] } else { self.possibleChannels.subtract(names) }
+        }
     }
 
     // MARK: - Arguments

@@ -83,7 +83,9 @@ public enum DiffRunner {
             servers.stop()
             Platform.exit(0)
         }
-        log("\nDIVERGED at command \(first + 1) of \(options.operations) (after \(seconds) s). Shrinking it...")
+        // The replies as they were, for when a replay does not diverge again.
+        log("\nDIVERGED at command \(first + 1) of \(options.operations) (after \(seconds) s): \(steps[first].command.displayLine)")
+        log("  redis-server: \(steps[first].reference.display)\n  tested:       \(steps[first].tested.display)\nShrinking it...")
         let report = shrink(Array(commands[0...first]), servers: servers)
         log(report)
         log("Replay: \(replay)")
@@ -161,6 +163,7 @@ public enum DiffRunner {
         case .keyCount: return "DBSIZE: compared while no expired key may linger"
         case .hello: return "HELLO: compared with the values of id and version masked"
         case .unorderedPairs: return "CONFIG GET: the same pairs in any order"
+        case .unorderedElements: return "PUBSUB CHANNELS: the same channels in any order"
         }
     }
 

@@ -204,8 +204,9 @@ public final class DiffSession {
             let timeout = DiffSession.replyTimeoutMilliseconds + commands[start..<end].reduce(0) {
                 $0 + ($1.blocksMilliseconds > 0 ? $1.blocksMilliseconds + DiffSession.blockingAllowanceMilliseconds : 0)
             }
-            let referenceReplies = reference.readReplies(count, timeoutMilliseconds: timeout)
-            let testedReplies = tested.readReplies(count, timeoutMilliseconds: timeout)
+            let counts = commands[start..<end].map(\.replyCount)
+            let referenceReplies = DiffSession.grouped(reference.readReplies(counts.reduce(0, +), timeoutMilliseconds: timeout), counts)
+            let testedReplies = DiffSession.grouped(tested.readReplies(counts.reduce(0, +), timeoutMilliseconds: timeout), counts)
             var divergedInBatch = false
             for offset in 0..<count {
                 let command = commands[start + offset]
@@ -282,6 +283,25 @@ public final class DiffSession {
         return try? parser.next()
     }
 
+    /// The replies of a batch as one per command: `counts[i]` values for
+    /// command `i`, joined into one reply (or, if one of them is missing,
+    /// the first missing one).
+    static func grouped(_ replies: [DiffReply], _ counts: [Int]) -> [DiffReply] {
+        var result: [DiffReply] = []
+        var next = 0
+        for count in counts {
+            let values = replies[next..<(next + count)]
+            next += count
+            var joined: [UInt8] = []
+            var missing: DiffReply?
+            for value in values where missing == nil {
+                if case .bytes(let bytes) = value { joined += bytes } else { missing = value }
+            }
+            result.append(missing ?? .bytes(joined))
+        }
+        return result
+    }
+
     /// Whether `reference` and `tested` agree as answers to `command`.
     static func agree(_ command: DiffCommand, _ reference: DiffReply, _ tested: DiffReply, expiredKeysMayLinger: Bool) -> Bool {
         if reference == tested { return true }
@@ -300,6 +320,9 @@ public final class DiffSession {
             return a == b
         case .unorderedPairs:
             guard expected.first == actual.first, let a = DiffSession.pairs(expected), let b = DiffSession.pairs(actual) else { return false }
+            return a.sorted { $0.lexicographicallyPrecedes($1) } == b.sorted { $0.lexicographicallyPrecedes($1) }
+        case .unorderedElements:
+            guard expected.first == actual.first, let a = DiffSession.elements(expected), let b = DiffSession.elements(actual) else { return false }
             return a.sorted { $0.lexicographicallyPrecedes($1) } == b.sorted { $0.lexicographicallyPrecedes($1) }
         }
     }
@@ -322,6 +345,15 @@ public final class DiffSession {
         default:
             return nil
         }
+    }
+
+    /// The elements of an array reply, each as its bytes, or nil for any
+    /// other reply.
+    static func elements(_ bytes: [UInt8]) -> [[UInt8]]? {
+        var parser = ReplyParser()
+        parser.append(bytes)
+        guard case .array(let elements)? = try? parser.next() else { return nil }
+        return elements.map { $0.encoded(version: .resp3) }
     }
 
     /// The number in an integer reply (`:42\r\n`), or nil.

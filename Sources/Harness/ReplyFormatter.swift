@@ -32,6 +32,7 @@ package enum ReplyFormatter {
             return [quoted(bytes)]
         case .nullBulkString, .nullArray:
             return ["(nil)"]
+        // redis-cli prints a push (a pub/sub message) as it prints an array.
         case .array(let elements), .map(let elements), .push(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             var result: [String] = []

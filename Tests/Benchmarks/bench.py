@@ -6,6 +6,7 @@
     python3 Tests/Benchmarks/bench.py --rounds 5 --requests 500000
     python3 Tests/Benchmarks/bench.py --quick --lists --server "redis-server --port {port} --save ''"   # the script itself, Redis against Redis
     python3 Tests/Benchmarks/bench.py --quick --counters --server "redis-server --port {port} --save ''"
+    python3 Tests/Benchmarks/bench.py --quick --pubsub-only   # the pub/sub part alone, printed, no page written
 
 What it does, in order:
 
@@ -26,6 +27,12 @@ What it does, in order:
    `-t incr,mset` at the same two, and at the end of each round
    MULTI / 10 INCR / EXEC transactions from a small driver of our own,
    ours then Redis: transactions per second, every reply checked);
+   with pub/sub, stage 9 on or --pubsub, also PUBLISH fan-out from a driver
+   of our own: one publisher pipelining PUBLISHes to 1, 10 and 100
+   subscribers that read everything, ours then Redis in each round, in
+   messages delivered per second (publishes x receivers); and, on a fresh
+   pair, resident bytes per idle subscriber (10,000 subscribers spread over
+   100 channels, one channel each);
 4. prints a markdown table of the medians and which targets are met, and
    writes Tutorials/performance-results.md and Tutorials/performance-chart.svg
    (with --quick, into .build/bench/ instead, so a smoke test never
@@ -43,6 +50,7 @@ import os
 import platform
 import re
 import resource
+import selectors
 import shlex
 import shutil
 import signal
@@ -102,6 +110,9 @@ MAX_KEY_RATIO = 1.50          # ours / Redis, resident bytes per key
 MAX_IDLE_CONNECTION_BYTES = 8 * 1024
 MAX_LIST_ELEMENT_RATIO = 2.00  # ours / Redis, resident bytes per list element
 MIN_TRANSACTION_RATIO = 0.90  # ours / Redis, MULTI / 10 INCR / EXEC transactions per second
+MIN_PUBLISH_RATIO = 0.90      # ours / Redis, PUBLISH fan-out, messages delivered per second
+MAX_SUBSCRIBER_RATIO = 1.50   # ours / Redis, resident bytes per idle subscriber
+PUBSUB_STAGE = 9  # the first stage with SUBSCRIBE and PUBLISH
 
 BENCHMARK_TIMEOUT = 600  # s; redis-benchmark spins forever if the server vanishes
 
@@ -287,27 +298,39 @@ def bytes_per_idle_connection(server, count):
     listen backlog by itself), wait for the server to settle, and compare
     VmRSS with the figure before.
     """
+    def ping_first_and_last(clients):
+        for client in (clients[0], clients[-1]):
+            client.sendall(b"PING\r\n")
+            reply = client.recv(64)
+            if reply != b"+PONG\r\n":
+                raise BenchError(f"{server.name}: idle connection got {reply!r} to PING, not +PONG")
+    return bytes_per_connection(server, count, ping_first_and_last)
+
+
+def bytes_per_connection(server, count, prepare):
+    """Resident bytes per connection: open `count`, hand them to `prepare`, let
+    the server settle, and divide VmRSS after minus before by `count`."""
     raise_open_file_limit(count + 200)
     before = rss_bytes(server.pid)
     clients = []
     try:
         for _ in range(count):
             clients.append(socket.create_connection((HOST, server.port), timeout=30))
-        for client in (clients[0], clients[-1]):
-            client.sendall(b"PING\r\n")
-            reply = client.recv(64)
-            if reply != b"+PONG\r\n":
-                raise BenchError(f"{server.name}: idle connection got {reply!r} to PING, not +PONG")
+        prepare(clients)
         time.sleep(1)
         server.check_alive()
         after = rss_bytes(server.pid)
     finally:
-        for client in clients:
-            # Reset instead of the usual close: no TIME_WAIT entries left to
-            # hold thousands of local ports while the benchmarks run.
-            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            client.close()
+        close_resetting(clients)
     return (after - before) / count
+
+
+def close_resetting(sockets):
+    """Close with a reset instead of the usual close: no TIME_WAIT entries
+    left to hold thousands of local ports while the benchmarks run."""
+    for sock in sockets:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        sock.close()
 
 
 def bytes_per_key(server, count, batch=1000):
@@ -587,6 +610,177 @@ def run_transactions(server, transactions, clients=TX_CLIENTS):
 
 
 # ---------------------------------------------------------------------------
+# Pub/sub: PUBLISH fan-out, and idle subscribers (stage 9 on)
+# ---------------------------------------------------------------------------
+
+FANOUT_RECEIVERS = (1, 10, 100)  # subscribers of the one channel, one run each
+FANOUT_CHANNEL = b"bench:fanout"
+FANOUT_PAYLOAD = b"m" * 16       # every message the same size: a subscriber's bytes count its messages
+PUBLISH_PER_WRITE = 100          # PUBLISHes pipelined in one write, whose replies are read before the next
+# How far (in writes) the publisher may run ahead of the slowest subscriber:
+# without it the messages pile up in the server's output buffers, and its
+# pub/sub output limit (Redis's 32 MB hard) disconnects the subscriber.
+PUBLISH_WINDOW = 20
+IDLE_CHANNELS = 100              # the idle subscribers' channels, one each
+
+
+@dataclass
+class FanoutRun:
+    """One PUBLISH fan-out run against one server."""
+    delivered_per_s: float       # messages delivered per second: publishes x receivers / time
+    cpu_us_per_message: float    # server CPU per delivered message
+    driver_share: float          # the driver's CPU over the same wall time, as a share of one core
+
+
+def fanout_message():
+    """The bytes of one message as a RESP2 subscriber receives it."""
+    return RespClient.encode(b"message", FANOUT_CHANNEL, FANOUT_PAYLOAD)
+
+
+def subscribe_all(server, sockets, channel_of):
+    """SUBSCRIBE every socket (in one pass of writes, then one of reads) and check each confirmation."""
+    for index, sock in enumerate(sockets):
+        sock.sendall(RespClient.encode("SUBSCRIBE", channel_of(index)))
+    for index, sock in enumerate(sockets):
+        channel = channel_of(index)
+        expected = b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n" % (len(channel), channel)
+        reply = b""
+        while len(reply) < len(expected):
+            chunk = sock.recv(len(expected) - len(reply))
+            if not chunk:
+                raise BenchError(f"{server.name}: a subscriber was disconnected before its SUBSCRIBE was confirmed")
+            reply += chunk
+        if reply != expected:
+            raise BenchError(f"{server.name}: SUBSCRIBE answered {reply!r}, not {expected!r}")
+
+
+def run_fanout(server, receivers, publishes):
+    """`publishes` PUBLISHes to `receivers` subscribers; messages delivered per second.
+
+    The subscribers each have a connection of their own, subscribed to the
+    one channel, and one thread drains them all (selectors: epoll), counting
+    bytes: every message has the same size, so a subscriber is done when it
+    has received `publishes` times that, and its last message is checked
+    byte for byte. The publisher pipelines PUBLISH_PER_WRITE PUBLISHes per
+    write, reads their replies (each must be `:receivers`), and waits while
+    it is more than PUBLISH_WINDOW writes ahead of the slowest subscriber.
+    The clock runs from the first PUBLISH to the last byte delivered.
+    """
+    raise_open_file_limit(receivers + 200)
+    message = fanout_message()
+    goal = publishes * len(message)
+    subscribers = [socket.create_connection((HOST, server.port), timeout=30) for _ in range(receivers)]
+    publisher = None
+    try:
+        subscribe_all(server, subscribers, lambda _: FANOUT_CHANNEL)
+        publisher = RespClient(server.port)
+        received = {sock.fileno(): 0 for sock in subscribers}
+        tails = {sock.fileno(): b"" for sock in subscribers}
+        progress = threading.Condition()
+        slowest = [0]  # bytes the slowest subscriber has received, under `progress`
+        failure = []
+
+        def drain():
+            selector = selectors.DefaultSelector()
+            for sock in subscribers:
+                sock.setblocking(False)
+                selector.register(sock, selectors.EVENT_READ)
+            try:
+                pending = set(received)
+                while pending:
+                    events = selector.select(timeout=30)
+                    if not events:
+                        raise BenchError(f"{server.name}: subscribers waited 30 s for messages")
+                    for key, _ in events:
+                        chunk = key.fileobj.recv(1 << 20)
+                        fd = key.fileobj.fileno()
+                        if not chunk:
+                            raise BenchError(f"{server.name}: a subscriber was disconnected after "
+                                             f"{received[fd] // len(message):,} of {publishes:,} messages")
+                        received[fd] += len(chunk)
+                        tails[fd] = (tails[fd] + chunk)[-len(message):]
+                        if received[fd] >= goal:
+                            pending.discard(fd)
+                            selector.unregister(key.fileobj)
+                    with progress:
+                        slowest[0] = min(received.values())
+                        progress.notify()
+            except BaseException as error:  # noqa: B902 (handed to the main thread)
+                failure.append(error)
+                with progress:
+                    slowest[0] = goal
+                    progress.notify()
+            finally:
+                selector.close()
+
+        drainer = threading.Thread(target=drain, daemon=True)
+        command = RespClient.encode("PUBLISH", FANOUT_CHANNEL, FANOUT_PAYLOAD)
+        reply = b":%d\r\n" % receivers
+        began, cpu_before, driver_before = time.perf_counter(), cpu_seconds(server.pid), time.process_time()
+        drainer.start()
+        sent = 0
+        while sent < publishes:
+            count = min(PUBLISH_PER_WRITE, publishes - sent)
+            with progress:
+                ahead = (sent - PUBLISH_WINDOW * PUBLISH_PER_WRITE) * len(message)
+                if not progress.wait_for(lambda: slowest[0] >= ahead, timeout=60):
+                    raise BenchError(f"{server.name}: subscribers fell 60 s behind the publisher")
+            if failure:
+                break
+            publisher.sock.sendall(command * count)
+            replies = publisher.reader.read(len(reply) * count)
+            if replies != reply * count:
+                raise BenchError(f"{server.name}: PUBLISH to {receivers} subscribers answered {replies[:40]!r}..., "
+                                 f"not :{receivers} each")
+            sent += count
+        drainer.join(timeout=BENCHMARK_TIMEOUT)
+        elapsed = time.perf_counter() - began
+        cpu, driver = cpu_seconds(server.pid) - cpu_before, time.process_time() - driver_before
+        if drainer.is_alive():
+            raise BenchError(f"{server.name}: the subscribers took over {BENCHMARK_TIMEOUT} s")
+        if failure:
+            raise failure[0]
+        server.check_alive()
+        for fd, count in received.items():
+            if count != goal or tails[fd] != message:
+                raise BenchError(f"{server.name}: a subscriber received {count:,} bytes ending {tails[fd]!r}, "
+                                 f"not {goal:,} ending {message!r}")
+    finally:
+        if publisher is not None:
+            publisher.close()
+        close_resetting(subscribers)
+    delivered = publishes * receivers
+    return FanoutRun(delivered_per_s=delivered / elapsed, cpu_us_per_message=cpu * 1e6 / delivered,
+                     driver_share=driver / elapsed)
+
+
+def run_fanouts(pair, rounds, publishes):
+    """Every fan-out, `rounds` times, alternating ours and Redis; {receivers: {server name: [FanoutRun]}}."""
+    runs = {receivers: {server.name: [] for server in pair.servers} for receivers in FANOUT_RECEIVERS}
+    for round_number in range(1, rounds + 1):
+        for receivers in FANOUT_RECEIVERS:
+            for server in pair.servers:
+                label = f"PUBLISH to {plural(receivers, 'subscriber')}"
+                print(f"  round {round_number}/{rounds}, {label:22} {server.name:5} ...", end=" ", flush=True)
+                run = run_fanout(server, receivers, publishes)
+                runs[receivers][server.name].append(run)
+                print(f"{run.delivered_per_s:,.0f} messages delivered/s  ({run.cpu_us_per_message:.3f} µs CPU/message; "
+                      f"driver {run.driver_share:.0%} of a core)", flush=True)
+    return runs
+
+
+def bytes_per_idle_subscriber(server, count):
+    """Resident bytes each idle subscriber costs a freshly started server.
+
+    `count` connections, each SUBSCRIBEd to one of IDLE_CHANNELS channels
+    (every confirmation checked); then VmRSS minus the fresh server's,
+    divided by `count`: the connection and the subscription together.
+    """
+    return bytes_per_connection(server, count, lambda clients: subscribe_all(
+        server, clients, lambda index: f"idle:{index % IDLE_CHANNELS:03d}".encode()))
+
+
+# ---------------------------------------------------------------------------
 # Summaries, targets and the report
 # ---------------------------------------------------------------------------
 
@@ -635,6 +829,10 @@ class Results:
     list_bytes: dict = None  # server name -> resident bytes per list element, or None
     transactions: int = 0  # MULTI / 10 INCR / EXEC transactions per run (0: not measured)
     tx_runs: dict = None  # server name -> [TxRun, ...], from run_workloads
+    publishes: int = 0    # PUBLISHes per fan-out run (0: pub/sub not measured)
+    fanout_runs: dict = None  # receivers -> server name -> [FanoutRun, ...], from run_fanouts
+    subscribers: int = 0  # idle subscribers for subscriber_bytes
+    subscriber_bytes: dict = None  # server name -> resident bytes per idle subscriber
 
 
 def workload_label(suite, name):
@@ -678,6 +876,8 @@ def fmt_ratio(value):
 
 def markdown_tables(results):
     """The throughput/latency/CPU table and the memory table, as markdown."""
+    if results.key_bytes is None:  # --pubsub-only: the pub/sub tables alone
+        return "\n".join([fanout_table(results), "", fanout_note(results), ""] + memory_table(results))
     lines = [
         "| Workload | Test | Ours req/s | Redis req/s | Ours/Redis "
         "| Ours p50 ms | Redis p50 ms | Ours p99 ms | Redis p99 ms "
@@ -708,7 +908,18 @@ def markdown_tables(results):
     ]
     if results.transactions:
         lines += [transactions_table(results), "", transactions_note(results), ""]
-    lines += [
+    if results.publishes:
+        lines += [fanout_table(results), "", fanout_note(results), ""]
+    lines += memory_table(results)
+    return "\n".join(lines)
+
+
+def memory_table(results):
+    """The memory table's lines: keys, idle connections, list elements, idle subscribers (what was measured)."""
+    if results.key_bytes is None:  # --pubsub-only
+        return ["| Memory (resident, VmRSS) | Ours | Redis | Ours/Redis |", "|---|---:|---:|---:|",
+                subscriber_row(results)]
+    lines = [
         "| Memory (resident, VmRSS) | Ours | Redis | Ours/Redis |",
         "|---|---:|---:|---:|",
         f"| bytes per key ({results.keys:,} keys: 11-byte keys, 16-byte values) "
@@ -723,7 +934,43 @@ def markdown_tables(results):
             f"| bytes per list element (one list of {results.elements:,} ten-byte elements) "
             f"| {results.list_bytes['ours']:,.1f} | {results.list_bytes['redis']:,.1f} "
             f"| {fmt_ratio(ratio(results.list_bytes['ours'], results.list_bytes['redis']))} |")
+    if results.subscriber_bytes:
+        lines.append(subscriber_row(results))
+    return lines
+
+
+def subscriber_row(results):
+    """The idle-subscriber row of the memory table."""
+    ours, redis = results.subscriber_bytes["ours"], results.subscriber_bytes["redis"]
+    return (f"| bytes per idle subscriber ({results.subscribers:,} subscribers, one of {IDLE_CHANNELS} channels each; "
+            f"above a fresh server) | {ours:,.0f} | {redis:,.0f} | {fmt_ratio(ratio(ours, redis))} |")
+
+
+def fanout_table(results):
+    """The PUBLISH fan-out rows, and their CPU figures, as markdown."""
+    lines = [f"| PUBLISH fan-out (1 publisher, {PUBLISH_PER_WRITE} per write, {results.publishes:,} per run) "
+             f"| Ours | Redis | Ours/Redis |", "|---|---:|---:|---:|"]
+    for receivers in FANOUT_RECEIVERS:
+        ours, redis = results.fanout_runs[receivers]["ours"], results.fanout_runs[receivers]["redis"]
+        for label, attribute, form in (
+                (f"{plural(receivers, 'subscriber')}: messages delivered per second", "delivered_per_s", "{:,.0f}"),
+                (f"{plural(receivers, 'subscriber')}: server CPU µs per message", "cpu_us_per_message", "{:.3f}"),
+                (f"{plural(receivers, 'subscriber')}: driver CPU (its share of one core)", "driver_share", "{:.0%}")):
+            lines.append(f"| {label} | {form.format(median_of(ours, attribute))} "
+                         f"| {form.format(median_of(redis, attribute))} "
+                         f"| {fmt_ratio(paired_ratio(ours, redis, attribute))} |")
     return "\n".join(lines)
+
+
+def fanout_note(results):
+    """Whether the Python driver, rather than the server, may have set a fan-out's rate."""
+    busy = [f"{receivers} ({name})" for receivers in FANOUT_RECEIVERS for name in ("ours", "redis")
+            if median_of(results.fanout_runs[receivers][name], "driver_share") >= DRIVER_BUSY]
+    if busy:
+        return (f"**The driver was busy** (at least {DRIVER_BUSY:.0%} of a core) with "
+                f"{', '.join(busy)} subscribers: those rates may be the driver's, not the server's.")
+    return (f"The driver (publisher and subscribers, one process) used under {DRIVER_BUSY:.0%} of a core "
+            "in every fan-out: the rates are the servers'.")
 
 
 def transactions_table(results):
@@ -777,6 +1024,16 @@ def targets(results):
         checks.append((f"MULTI / 10 INCR / EXEC, transactions per second ≥ {MIN_TRANSACTION_RATIO:.2f}× Redis",
                        f"{fmt_ratio(value)} ({median_of(results.tx_runs['ours'], 'tps'):,.0f} vs "
                        f"{median_of(results.tx_runs['redis'], 'tps'):,.0f})", value >= MIN_TRANSACTION_RATIO))
+    if results.publishes:
+        ratios = {receivers: paired_ratio(results.fanout_runs[receivers]["ours"], results.fanout_runs[receivers]["redis"],
+                                          "delivered_per_s") for receivers in FANOUT_RECEIVERS}
+        worst = min(ratios, key=ratios.get)
+        checks.append((f"PUBLISH fan-out, messages delivered per second ≥ {MIN_PUBLISH_RATIO:.2f}× Redis "
+                       f"({', '.join(map(str, FANOUT_RECEIVERS))} subscribers)",
+                       f"lowest {fmt_ratio(ratios[worst])} ({plural(worst, 'subscriber')})",
+                       all(value >= MIN_PUBLISH_RATIO for value in ratios.values())))
+    if results.key_bytes is None:  # --pubsub-only: nothing else was measured
+        return checks + subscriber_target(results)
     # The CPU target is the string workloads' (the lists' CPU is in the table).
     for row in rows:
         if "ours_cpu" in row and row["suite"] == STRINGS.name:
@@ -797,7 +1054,17 @@ def targets(results):
                        f"(one list of {results.elements:,} ten-byte elements)",
                        f"{fmt_ratio(value)} ({results.list_bytes['ours']:,.1f} vs "
                        f"{results.list_bytes['redis']:,.1f} bytes)", value <= MAX_LIST_ELEMENT_RATIO))
-    return checks
+    return checks + subscriber_target(results)
+
+
+def subscriber_target(results):
+    """The idle-subscriber memory target, when it was measured."""
+    if not results.subscriber_bytes:
+        return []
+    ours, redis = results.subscriber_bytes["ours"], results.subscriber_bytes["redis"]
+    value = ratio(ours, redis)
+    return [(f"RSS per idle subscriber ≤ {MAX_SUBSCRIBER_RATIO:.1f}× Redis ({results.subscribers:,} subscribers)",
+             f"{fmt_ratio(value)} ({ours:,.0f} vs {redis:,.0f} bytes)", value <= MAX_SUBSCRIBER_RATIO)]
 
 
 def markdown_targets(results):
@@ -828,6 +1095,11 @@ def noisy_figures(results):
         values = [run.tps for run in results.tx_runs[server]]
         if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
             noisy.append(("transactions", "MULTI / 10 INCR / EXEC", server))
+    for receivers in FANOUT_RECEIVERS if results.publishes else ():
+        for server in ("ours", "redis"):
+            values = [run.delivered_per_s for run in results.fanout_runs[receivers][server]]
+            if len(values) > 1 and (max(values) - min(values)) / statistics.median(values) > NOISY_SPREAD:
+                noisy.append(("pub/sub", f"PUBLISH to {receivers}", server))
     return noisy
 
 
@@ -838,6 +1110,7 @@ def noise_note(results):
         return ""
     figures = sum(len(suite.workloads) * len(suite.tests) * 2 for suite in results.suites)
     figures += 2 if results.transactions else 0
+    figures += 2 * len(FANOUT_RECEIVERS) if results.publishes else 0
     return (f"**Noisy run:** {len(noisy)} of {figures} figures swung by more than "
             f"{NOISY_SPREAD:.0%} between rounds (see Every round below), so some ratios compare a quiet "
             f"round with a busy one. Rerun on a quiet machine, or with more rounds, before trusting them.")
@@ -855,6 +1128,11 @@ def rounds_detail(results):
     if results.transactions:
         cells = [", ".join(f"{run.tps:,.0f}" for run in results.tx_runs[server]) for server in ("ours", "redis")]
         lines.append(f"| transactions | MULTI / 10 INCR / EXEC (per second) | {cells[0]} | {cells[1]} |")
+    for receivers in FANOUT_RECEIVERS if results.publishes else ():
+        cells = [", ".join(f"{run.delivered_per_s:,.0f}" for run in results.fanout_runs[receivers][server])
+                 for server in ("ours", "redis")]
+        lines.append(f"| pub/sub | PUBLISH to {plural(receivers, 'subscriber')} (messages delivered per second) "
+                     f"| {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
@@ -1032,6 +1310,22 @@ def write_report(out_dir, results, info):
   server, as `redis-benchmark` does, and being Python it runs one thread at a time, so near 100% of
   a core it is the ceiling. Its replies are counted and matched in C (`bytes.count`, `re`), so it
   does little Python per transaction.""" if results.transactions else "")
+    pubsub = (f"""
+- **PUBLISH fan-out:** in each round, after the transactions, on the same pair, ours then Redis, for
+  {', '.join(map(str, FANOUT_RECEIVERS))} subscribers: that many connections `SUBSCRIBE bench:fanout` (each
+  confirmation checked), then one publisher connection sends {results.publishes:,} `PUBLISH bench:fanout`
+  of a 16-byte message, {PUBLISH_PER_WRITE} per write, reading their replies (each `:N`, N the subscribers)
+  before the next write, and never more than {PUBLISH_WINDOW} writes ahead of the slowest subscriber (so
+  no output buffer grows to the pub/sub output limit). One thread drains every subscriber (epoll,
+  `selectors`), counting bytes: each must receive {results.publishes:,} messages exactly, the last one
+  checked byte for byte. The rate is publishes × subscribers over the time from the first `PUBLISH`
+  to the last byte delivered (`run_fanout` in `bench.py`); CPU and the driver's share as for the
+  transactions.""" if results.publishes else "")
+    subscriber_memory = (f"""
+- **Bytes per idle subscriber:** on another freshly started pair, {results.subscribers:,} connections
+  each `SUBSCRIBE` to one of {IDLE_CHANNELS} channels (`idle:000` ... `idle:099`, every confirmation
+  checked); `VmRSS` after, minus the fresh server's, divided by {results.subscribers:,}: the connection
+  and its subscription together (compare bytes per idle connection).""" if results.subscriber_bytes else "")
     list_memory = (f"""
 - **Bytes per list element:** on another freshly started pair, `FLUSHALL`, then one list of
   {results.elements:,} ten-byte elements (`e000000000`: not numbers, which Redis would store as
@@ -1086,13 +1380,13 @@ Medians of {plural(results.rounds, 'round')}; the ratios are medians of each rou
   rounds' own ratios, since a round's two runs are seconds apart and share the machine's mood. CPU per request is the server's utime + stime
   (fields 14 and 15 of `/proc/PID/stat`) after the run minus before, divided by the run's
   4 × {results.requests:,} requests{per_run}.
-  The chart shows the `-t ping,set,get` runs{not_charted}.{default_run}{transactions}
+  The chart shows the `-t ping,set,get` runs{not_charted}.{default_run}{transactions}{pubsub}
 - **Bytes per idle connection:** on freshly started servers, {results.connections:,} connections that
   send nothing (the first and the last answer `PING`, to prove they were accepted); the server's
   `VmRSS` after, minus before, divided by {results.connections:,}.
 - **Bytes per key:** on another freshly started pair, `FLUSHALL`, then {results.keys:,} keys
   (`key:0000000`, 11 bytes) with 16-byte values (`val:000000000000`) loaded by pipelined `SET`s,
-  1,000 per write; `VmRSS` after, minus before, divided by {results.keys:,}.{list_memory}
+  1,000 per write; `VmRSS` after, minus before, divided by {results.keys:,}.{list_memory}{subscriber_memory}
 - The benchmarks run on a {"fourth" if results.list_bytes else "third"} fresh pair, so no memory figure is distorted by memory that
   an earlier step freed (allocators keep freed pages for reuse).
 
@@ -1131,16 +1425,25 @@ def parse_arguments():
     parser.add_argument("--transactions", type=int,
                         help="MULTI / 10 INCR / EXEC transactions per run, with the counters "
                              "(default 200000; 20000 with --quick)")
+    parser.add_argument("--pubsub", action="store_true",
+                        help=f"run the pub/sub benchmarks (PUBLISH fan-out, idle subscribers) even if the newest "
+                             f"stage is older than stage {PUBSUB_STAGE} (they run by default from that stage on)")
+    parser.add_argument("--pubsub-only", action="store_true",
+                        help="run only the pub/sub benchmarks and print their tables; writes no results page")
+    parser.add_argument("--publishes", type=int,
+                        help="PUBLISHes per fan-out run (default 200000; 20000 with --quick)")
+    parser.add_argument("--subscribers", type=int,
+                        help="idle subscribers for bytes per subscriber (default 10000; 1000 with --quick)")
     parser.add_argument("--server", metavar="'CMD {port}'",
                         help="benchmark this command instead of building the newest stage, e.g. "
                              "\"redis-server --port {port} --save ''\" to try the script on Redis against Redis")
     parser.add_argument("--out", type=Path,
                         help="where to write the results page and chart (default Tutorials/; .build/bench/ with --quick)")
     args = parser.parse_args()
-    defaults = ((1, 20_000, 100_000, 1_000, 100_000, 20_000, WORK_DIR) if args.quick else
-                (3, 200_000, 1_000_000, 10_000, 1_000_000, 200_000, ROOT / "Tutorials"))
-    for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "transactions", "out"),
-                             defaults):
+    defaults = ((1, 20_000, 100_000, 1_000, 100_000, 20_000, 20_000, 1_000, WORK_DIR) if args.quick else
+                (3, 200_000, 1_000_000, 10_000, 1_000_000, 200_000, 200_000, 10_000, ROOT / "Tutorials"))
+    for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "transactions",
+                              "publishes", "subscribers", "out"), defaults):
         if getattr(args, name) is None:
             setattr(args, name, default)
     if args.server is not None and "{port}" not in args.server:
@@ -1148,7 +1451,7 @@ def parse_arguments():
     if args.server is not None and args.out == ROOT / "Tutorials":
         parser.error("--server measures some other server: give --out (or --quick), so that "
                      "Tutorials/performance-results.md keeps our stage's figures")
-    for name in ("rounds", "requests", "keys", "connections", "elements", "transactions"):
+    for name in ("rounds", "requests", "keys", "connections", "elements", "transactions", "publishes", "subscribers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
@@ -1167,26 +1470,48 @@ def check_tools():
         sys.exit(2)
 
 
-def measure(ours_command, args, lists, counters):
+def memory_phase(ours_command, heading, figure, unit, form="{:,.0f}"):
+    """One memory figure on a freshly started pair: {server name: figure(server)}, each printed."""
+    print(f"\n== Memory: {heading} (fresh servers)", flush=True)
+    values = {}
+    with ServerPair(ours_command) as pair:
+        for server in pair.servers:
+            values[server.name] = figure(server)
+            print(f"  {server.name:5} {form.format(values[server.name])} {unit}", flush=True)
+    return values
+
+
+def measure_pubsub(ours_command, args):
+    """The pub/sub measurements: idle subscribers on a fresh pair, then the fan-outs on another.
+
+    Returns (subscriber bytes {server name: bytes}, fan-out runs).
+    """
+    subscriber_bytes = memory_phase(ours_command, f"{args.subscribers:,} idle subscribers on {IDLE_CHANNELS} channels",
+                                    lambda server: bytes_per_idle_subscriber(server, args.subscribers),
+                                    "bytes per idle subscriber")
+    print(f"\n== PUBLISH fan-out: {plural(args.rounds, 'round')} of {', '.join(map(str, FANOUT_RECEIVERS))} "
+          f"subscribers, {args.publishes:,} PUBLISHes per run (fresh servers)", flush=True)
+    with ServerPair(ours_command) as pair:
+        fanout_runs = run_fanouts(pair, args.rounds, args.publishes)
+    return subscriber_bytes, fanout_runs
+
+
+def measure(ours_command, args, lists, counters, pubsub):
     """All the measurements, each phase on freshly started servers."""
-    idle, keys, elements = {}, {}, None
-    print(f"\n== Memory: {args.connections:,} idle connections (fresh servers)", flush=True)
-    with ServerPair(ours_command) as pair:
-        for server in pair.servers:
-            idle[server.name] = bytes_per_idle_connection(server, args.connections)
-            print(f"  {server.name:5} {idle[server.name]:,.0f} bytes per idle connection", flush=True)
-    print(f"\n== Memory: {args.keys:,} keys (fresh servers)", flush=True)
-    with ServerPair(ours_command) as pair:
-        for server in pair.servers:
-            keys[server.name] = bytes_per_key(server, args.keys)
-            print(f"  {server.name:5} {keys[server.name]:,.0f} bytes per key", flush=True)
+    if args.pubsub_only:
+        subscriber_bytes, fanout_runs = measure_pubsub(ours_command, args)
+        return Results(args.rounds, args.requests, args.keys, args.connections, {}, None, None, (),
+                       publishes=args.publishes, fanout_runs=fanout_runs,
+                       subscribers=args.subscribers, subscriber_bytes=subscriber_bytes)
+    idle = memory_phase(ours_command, f"{args.connections:,} idle connections",
+                        lambda server: bytes_per_idle_connection(server, args.connections), "bytes per idle connection")
+    keys = memory_phase(ours_command, f"{args.keys:,} keys",
+                        lambda server: bytes_per_key(server, args.keys), "bytes per key")
+    elements = None
     if lists:
-        print(f"\n== Memory: one list of {args.elements:,} elements (fresh servers)", flush=True)
-        elements = {}
-        with ServerPair(ours_command) as pair:
-            for server in pair.servers:
-                elements[server.name] = bytes_per_list_element(server, args.elements)
-                print(f"  {server.name:5} {elements[server.name]:,.1f} bytes per list element", flush=True)
+        elements = memory_phase(ours_command, f"one list of {args.elements:,} elements",
+                                lambda server: bytes_per_list_element(server, args.elements),
+                                "bytes per list element", "{:,.1f}")
     suites = (STRINGS,) + ((LISTS,) if lists else ()) + ((COUNTERS,) if counters else ())
     workloads = sum(len(suite.workloads) for suite in suites)
     transactions = args.transactions if counters else 0
@@ -1196,8 +1521,19 @@ def measure(ours_command, args, lists, counters):
           + " (fresh servers)", flush=True)
     with ServerPair(ours_command) as pair:
         runs, tx_runs = run_workloads(pair, args.rounds, args.requests, suites, transactions)
+    # Pub/sub on pairs of its own: its subscribers would sit in the memory
+    # figures, and its fan-outs would share the servers with the workloads.
+    subscriber_bytes, fanout_runs = measure_pubsub(ours_command, args) if pubsub else (None, None)
     return Results(args.rounds, args.requests, args.keys, args.connections, runs, keys, idle,
-                   suites, args.elements if lists else 0, elements, transactions, tx_runs)
+                   suites, args.elements if lists else 0, elements, transactions, tx_runs,
+                   args.publishes if pubsub else 0, fanout_runs, args.subscribers if pubsub else 0, subscriber_bytes)
+
+
+def print_results(results):
+    """The tables and the targets on stdout; a noise warning on stderr."""
+    print("\n" + markdown_tables(results) + "\n\n" + markdown_targets(results) + "\n")
+    if noise_note(results):
+        print(noise_note(results).replace("**", "") + "\n", file=sys.stderr)
 
 
 def main():
@@ -1220,12 +1556,18 @@ def main():
     lists = args.lists or int(stage[:2]) >= LIST_STAGE
     # Counters and transactions likewise.
     counters = args.counters or int(stage[:2]) >= COUNTER_STAGE
+    # Pub/sub likewise: the targets hold only for a stage that has PUBLISH.
+    pubsub = args.pubsub or args.pubsub_only or int(stage[:2]) >= PUBSUB_STAGE
     # Read the commit now, not at the end: on a shared work tree someone may
     # commit or edit while the benchmark runs, and the page must name the
     # code that was built.
     git = first_line(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
-    results = measure(ours_command, args, lists, counters)
+    results = measure(ours_command, args, lists, counters, pubsub)
     load_end = os.getloadavg()[0]
+    if args.pubsub_only:
+        # A part of the figures: printed, never written over a results page.
+        print_results(results)
+        return
 
     # The exact invocation (what `make bench` or `make bench-quick` ran), for the results page.
     invocation = shlex.join(["python3", "Tests/Benchmarks/bench.py", *sys.argv[1:]])
@@ -1240,9 +1582,7 @@ def main():
                      "swift": first_line(["swift", "--version"])},
         "git": git,
     }
-    print("\n" + markdown_tables(results) + "\n\n" + markdown_targets(results) + "\n")
-    if noise_note(results):
-        print(noise_note(results).replace("**", "") + "\n", file=sys.stderr)
+    print_results(results)
     page, chart = write_report(args.out, results, info)
     print(f"Wrote {page.relative_to(ROOT) if page.is_relative_to(ROOT) else page} "
           f"and {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}.")

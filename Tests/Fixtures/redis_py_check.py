@@ -5,9 +5,11 @@ Runs the checks of the stages up to N (default 6): strings, expiry and a
 pipeline (stage 6); lists and blocking pops (stage 7); transactions (stage 8):
 a pipeline with transaction=True, errors inside EXEC and while queueing,
 WatchError, and r.transaction() retrying after another client changed the
-watched key. Stages 7 and 8 also print one line per step, `step NAME: RESULT`
-(stage 8's names begin with `tx `), for InteropTests to compare with the lines
-that redis-server gives.
+watched key; pub/sub (stage 9): pubsub() with subscribe and psubscribe,
+get_message(timeout=...) and listen(), once in RESP2 and once with protocol=3.
+Stages 7 to 9 also print one line per step, `step NAME: RESULT` (stage 8's
+names begin with `tx `, stage 9's with `ps2 ` and `ps3 `, the protocol), for
+InteropTests to compare with the lines that redis-server gives.
 Exits 0 when every check passes; prints the first failure otherwise.
 """
 import sys
@@ -223,5 +225,128 @@ if stage >= 8:
          lambda: r.transaction(changed_on_first_attempt("tx:counter", attempts), "tx:counter", value_from_callable=True), 13)
     step("tx transaction value_from_callable attempts", lambda: len(attempts), 2)
     step("tx final value", lambda: r.get("tx:counter"), b"14")
+
+
+def next_message(pubsub, timeout=1.0):
+    """The next message get_message gives within `timeout` seconds, or None.
+    get_message may return None early when what it read was not a message
+    (a reply it handled itself), so it is asked again until the time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = pubsub.get_message(timeout=max(0.0, deadline - time.monotonic()))
+        if message is not None or time.monotonic() >= deadline:
+            return message
+
+
+def publish_later(publisher, messages, delay):
+    """From the publisher's connection, in a thread: after `delay` seconds,
+    PUBLISH each (channel, message) in order."""
+    def publish():
+        time.sleep(delay)
+        for channel, message in messages:
+            publisher.publish(channel, message)
+    thread = threading.Thread(target=publish)
+    thread.start()
+    return thread
+
+
+def pubsub_checks(protocol):
+    """Pub/sub as an app uses it, on a connection speaking `protocol` (2 or
+    3), with the publisher on another connection of the same protocol. Every
+    step's line begins with `ps2 ` or `ps3 `. Messages are published only
+    where exactly one order is possible: each channel subscriber before each
+    pattern subscriber, and one connection's messages in the order sent."""
+    name = f"ps{protocol}"
+    publisher = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5, protocol=protocol)
+    pubsub = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5, protocol=protocol).pubsub()
+
+    # Each name confirmed on its own, with the count so far.
+    pubsub.subscribe("news", "sport")
+    step(f"{name} subscribe news", lambda: next_message(pubsub))
+    step(f"{name} subscribe sport", lambda: next_message(pubsub))
+    step(f"{name} nothing yet", lambda: pubsub.get_message(timeout=0.1), None)
+    step(f"{name} publish news", lambda: publisher.publish("news", "hello"), 1)
+    step(f"{name} message news", lambda: next_message(pubsub))
+    step(f"{name} publish to nobody", lambda: publisher.publish("weather", "rain"), 0)
+    step(f"{name} nothing for weather", lambda: pubsub.get_message(timeout=0.1), None)
+
+    # A pattern as well: a message on `news` comes once for the channel,
+    # then once for the pattern, in that order.
+    pubsub.psubscribe("n*")
+    step(f"{name} psubscribe n*", lambda: next_message(pubsub))
+    step(f"{name} publish news twice over", lambda: publisher.publish("news", "both"), 2)
+    step(f"{name} message for the channel", lambda: next_message(pubsub))
+    step(f"{name} pmessage for the pattern", lambda: next_message(pubsub))
+    step(f"{name} publish nature", lambda: publisher.publish("nature", "tree"), 1)
+    step(f"{name} pmessage nature", lambda: next_message(pubsub))
+    step(f"{name} binary message", lambda: (publisher.publish(b"news", b"\x00\xff\r\n"), next_message(pubsub), next_message(pubsub)))
+
+    # What the hub says about it, from the publisher's connection (one
+    # channel per CHANNELS answer: more would come in hash order).
+    step(f"{name} pubsub channels sp*", lambda: publisher.pubsub_channels("sp*"), [b"sport"])
+    step(f"{name} pubsub numsub", lambda: publisher.pubsub_numsub("news", "sport", "weather"))
+    step(f"{name} pubsub numpat", lambda: publisher.pubsub_numpat(), 1)
+
+    # ignore_subscribe_messages: the confirmation is read and dropped.
+    pubsub.subscribe("quiet")
+    step(f"{name} subscribe confirmation ignored",
+         lambda: pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0), None)
+    step(f"{name} publish quiet", lambda: publisher.publish("quiet", "shh"), 1)
+    step(f"{name} message quiet", lambda: next_message(pubsub))
+
+    # A handler: get_message calls it and returns None.
+    handled = []
+    pubsub.subscribe(**{"handled": handled.append})
+    step(f"{name} subscribe handled", lambda: next_message(pubsub))
+    publisher.publish("handled", "to the handler")
+    step(f"{name} handler's message returns", lambda: pubsub.get_message(timeout=1.0), None)
+    step(f"{name} handler got", lambda: handled)
+
+    # PING while subscribed: RESP2's subscribed mode answers [pong, ""].
+    pubsub.ping()
+    step(f"{name} ping while subscribed", lambda: next_message(pubsub))
+
+    # listen(): messages published by another thread, read as they come.
+    # The last one, on `nope`, matches only the pattern: nothing is left after it.
+    thread = publish_later(publisher, [("news", "one"), ("sport", "two"), ("news", "three"), ("nope", "stop")], 0.05)
+    heard = []
+    for message in pubsub.listen():
+        heard.append(message)
+        if message["data"] == b"stop":
+            break
+    thread.join()
+    step(f"{name} listen heard", lambda: heard)
+
+    # Unsubscribing one by one (with no name, the order would be Redis's
+    # hash order), then the pattern.
+    for channel in ("sport", "quiet", "handled", "news"):
+        pubsub.unsubscribe(channel)
+        step(f"{name} unsubscribe {channel}", lambda: next_message(pubsub))
+    step(f"{name} publish after unsubscribing", lambda: publisher.publish("news", "late"), 1)
+    step(f"{name} pmessage after unsubscribing", lambda: next_message(pubsub))
+    pubsub.punsubscribe()
+    step(f"{name} punsubscribe all", lambda: next_message(pubsub))
+    step(f"{name} nobody listens", lambda: publisher.publish("news", "gone"), 0)
+    step(f"{name} nothing after punsubscribe", lambda: pubsub.get_message(timeout=0.1), None)
+    step(f"{name} numpat after", lambda: publisher.pubsub_numpat(), 0)
+    pubsub.close()
+
+    # The raw replies, as a command sent on the pubsub's own connection
+    # sees them: in RESP2, subscribed mode refuses GET; in RESP3 (where
+    # messages are push frames, told apart from replies) GET just runs.
+    raw = publisher.pubsub()
+    raw.subscribe("raw")
+    step(f"{name} raw subscribed", lambda: next_message(raw))
+
+    def get_on_subscribed_connection():
+        raw.connection.send_command("GET", "k")
+        return raw.connection.read_response()
+    step(f"{name} raw get while subscribed", get_on_subscribed_connection)
+    raw.close()
+
+if stage >= 9:
+    assert r.flushall() is True
+    pubsub_checks(2)
+    pubsub_checks(3)
 
 print("redis-py: all checks passed")

@@ -24,6 +24,11 @@ struct InteropTests {
     static let transactionStages = Gate.stages.filter { $0 >= 8 }
     /// Why the transaction tests are skipped while no stage has them.
     static let noTransactionStage: Comment = "no stage has transactions yet (stage 8); skipped until one does"
+    /// The stages that have publish/subscribe: every stage from 9 on (none
+    /// until stage 9's folder exists).
+    static let pubsubStages = Gate.stages.filter { $0 >= 9 }
+    /// Why the pub/sub tests are skipped while no stage has them.
+    static let noPubSubStage: Comment = "no stage has pub/sub yet (stage 9); skipped until one does"
 
     @Test("redis-cli", .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")), arguments: stages)
     func redisCLI(stage: Int) throws {
@@ -63,6 +68,72 @@ struct InteropTests {
                 #expect(result.output.trimmingCharacters(in: .newlines) == expected, "redis-cli \(command)")
             }
         }
+    }
+
+    @Test("redis-cli SUBSCRIBE and PSUBSCRIBE -3 in processes of their own, redis-cli PUBLISH in others; the same output as redis-server",
+          .enabled(if: Tools.usable("redis-cli"), Tools.skipReason("redis-cli")),
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")),
+          .enabled(if: !pubsubStages.isEmpty, noPubSubStage), arguments: pubsubStages)
+    func redisCLISubscribe(stage: Int) throws {
+        try Tools.require("redis-cli")
+        try Tools.require("redis-server")
+        let redis = try Self.subscribeTranscript(stage: stage, against: "redis")
+        let ours = try Self.subscribeTranscript(stage: stage, against: "ours")
+        // What redis-cli prints is known; checking redis-server's run against
+        // it proves the two terminals did meet (not two empty transcripts).
+        let channel = "Reading messages... (press Ctrl-C to quit)\n"
+            + "1) \"subscribe\"\n2) \"ch\"\n3) (integer) 1\n1) \"subscribe\"\n2) \"other ch\"\n3) (integer) 2\n"
+            + "1) \"message\"\n2) \"ch\"\n3) \"hi\"\n1) \"message\"\n2) \"other ch\"\n3) \"two words\"\n"
+        #expect(redis.channel == channel, "redis-server's SUBSCRIBE terminal:\n\(redis.channel)")
+        #expect(ours.channel == redis.channel, "SUBSCRIBE terminal:\nours:\n\(ours.channel)\nredis-server:\n\(redis.channel)")
+        #expect(ours.pattern == redis.pattern, "PSUBSCRIBE -3 terminal:\nours:\n\(ours.pattern)\nredis-server:\n\(redis.pattern)")
+        #expect(ours.publishes == redis.publishes, "PUBLISH terminals: ours \(ours.publishes), redis-server \(redis.publishes)")
+    }
+
+    /// Two terminals as a person would use them: `redis-cli SUBSCRIBE ch
+    /// "other ch"` (RESP2) and `redis-cli -3 PSUBSCRIBE 'c*'` (RESP3
+    /// pushes) keep running, while separate `redis-cli PUBLISH` runs send
+    /// to them. Returns what each subscriber printed and each PUBLISH's
+    /// output, against our `stage` ("ours") or redis-server ("redis").
+    static func subscribeTranscript(stage: Int, against kind: String) throws
+        -> (channel: String, pattern: String, publishes: [String]) {
+        let server = try RedisClientTests.start(kind, stage: stage)
+        defer { server.stop() }
+        let cli = "redis-cli -p \(server.port) --no-raw"
+        let directory = FileManager.default.temporaryDirectory.path
+        let channelPath = directory + "/interop-subscribe-\(server.port).log"
+        let patternPath = directory + "/interop-psubscribe-\(server.port).log"
+        defer { for path in [channelPath, patternPath] { try? FileManager.default.removeItem(atPath: path) } }
+        let channel = try ChildProcess.spawn(shellCommand: "\(cli) SUBSCRIBE ch 'other ch'", outputPath: channelPath)
+        let pattern = try ChildProcess.spawn(shellCommand: "\(cli) -3 PSUBSCRIBE 'c*'", outputPath: patternPath)
+        defer {
+            for pid in [channel, pattern] {
+                ChildProcess.sendSignal(to: pid)
+                _ = ChildProcess.waitForExit(pid, timeoutMilliseconds: 2_000)
+            }
+        }
+        // PUBLISH only once both are subscribed: a message sent earlier
+        // reaches nobody. Each terminal's last line then is its count.
+        #expect(Self.waitFor(channelPath, toEndWith: "3) (integer) 2\n"), "\(kind): SUBSCRIBE never confirmed both channels")
+        #expect(Self.waitFor(patternPath, toEndWith: "3) (integer) 1\n"), "\(kind): PSUBSCRIBE never confirmed its pattern")
+        var publishes: [String] = []
+        for (target, message) in [("ch", "hi"), ("'other ch'", "'two words'")] {
+            publishes.append(try Tools.run("\(cli) PUBLISH \(target) \(message)").output)
+        }
+        #expect(Self.waitFor(channelPath, toEndWith: "3) \"two words\"\n"), "\(kind): SUBSCRIBE never printed the second message")
+        #expect(Self.waitFor(patternPath, toEndWith: "4) \"hi\"\n"), "\(kind): PSUBSCRIBE never printed its message")
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return (read(channelPath), read(patternPath), publishes)
+    }
+
+    /// Polls the file at `path` for up to 5 seconds until its text ends
+    /// with `suffix` (another process is still writing it); true if it did.
+    static func waitFor(_ path: String, toEndWith suffix: String) -> Bool {
+        for _ in 0..<500 {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix(suffix) { return true }
+            sleepMilliseconds(10)
+        }
+        return false
     }
 
     @Test("redis-benchmark -t ping,set,get runs with no errors",
@@ -149,6 +220,27 @@ struct InteropTests {
         let ours = try Self.redisPySteps(checks: 8, stage: stage, against: "ours").filter(isTransaction)
         #expect(redis.contains("step tx transaction attempts: 2") && redis.contains("step tx final value: b'14'"),
                 "redis-server's run did not get through r.transaction()'s retry:\n\(redis.joined(separator: "\n"))")
+        Self.expectSameSteps(ours: ours, redis: redis)
+    }
+
+    @Test("redis-py: pubsub() subscribe and psubscribe, get_message(timeout=...), listen(), handlers, PING while subscribed, in RESP2 and RESP3; the same lines as redis-server",
+          .enabled(if: Tools.redisPyUsable, "redis-py is not installed (pip install redis)"),
+          .enabled(if: Tools.usable("redis-server"), Tools.skipReason("redis-server")),
+          .enabled(if: !pubsubStages.isEmpty, noPubSubStage), arguments: pubsubStages)
+    func redisPyPubSub(stage: Int) throws {
+        if !Tools.redisPyUsable { Issue.record("redis-py is missing, and CI=true requires it (pip install redis)"); return }
+        try Tools.require("redis-server")
+        // Stage 9's lines, `ps2 ` and `ps3 ` by protocol; the earlier
+        // stages' lines are the tests above's.
+        let isPubSub = { (line: String) in line.hasPrefix("step ps2 ") || line.hasPrefix("step ps3 ") }
+        let redis = try Self.redisPySteps(checks: 9, stage: stage, against: "redis").filter(isPubSub)
+        let ours = try Self.redisPySteps(checks: 9, stage: stage, against: "ours").filter(isPubSub)
+        // Proof that both protocols' runs got to their end, listen() included.
+        for proto in [2, 3] {
+            #expect(redis.contains { $0.hasPrefix("step ps\(proto) listen heard: ") }
+                        && redis.contains { $0.hasPrefix("step ps\(proto) raw get while subscribed: ") },
+                    "redis-server's RESP\(proto) run did not get through listen():\n\(redis.joined(separator: "\n"))")
+        }
         Self.expectSameSteps(ours: ours, redis: redis)
     }
 

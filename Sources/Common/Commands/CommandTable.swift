@@ -108,7 +108,13 @@ public struct CommandTable: Sendable {
         // (Inside EXEC the queue was checked as it was built.)
         if context.session.isSubscribed && context.session.version == .resp2
             && !entry.flags.contains(.allowedWhileSubscribed) && !context.runningTransaction {
-            return .reply(CommandError.notAllowedWhileSubscribed(entry.name).reply)
+            // A subcommand is named as Redis's table names it: 'config|get'.
+            let refused = self.containers[position] == nil ? entry.name
+                : entry.name + "|" + String(decoding: arguments[1].map(\.lowercasedASCII), as: UTF8.self)
+            let refusal = CommandError.notAllowedWhileSubscribed(refused)
+            // EXEC refused here too says EXECABORT, as rejectCommand does.
+            if entry.name == Exec.name { return .reply(Exec.refused(because: refusal, in: &context)) }
+            return .reply(refusal.reply)
         }
         // end-snippet
         // @}

@@ -15,7 +15,12 @@
 ///   store's key counts match what the keys themselves say;
 /// - with stage 7's lists: no list is ever empty (its last element gone,
 ///   the key is gone), LLEN and LRANGE 0 -1 agree, and a key of another
-///   type answers WRONGTYPE.
+///   type answers WRONGTYPE;
+/// - with stage 9's pub/sub: SUBSCRIBE and its kin answer one reply per
+///   name (one for UNSUBSCRIBE with none), each ending in the count that
+///   the session then holds; PUBLISH delivers to this client at most once
+///   per channel and pattern it has; and once it leaves everything, the
+///   hub keeps no channel and no pattern.
 enum CommandChecks {
     /// Stage 6's commands, as `Stages/06-expiry/main.swift` lists them.
     static let stage6: [any Command.Type] = [
@@ -47,8 +52,18 @@ enum CommandChecks {
         Multi.self, Exec.self, Discard.self, Watch.self, Unwatch.self,
     ]
 
+    /// Stage 9's pub/sub commands. QUIT is left out: it hands the
+    /// connection over (`Outcome.takeOver`) to write its +OK and close,
+    /// and the fuzzer has no connection.
+    static let stage9: [any Command.Type] = [
+        Subscribe.self, Unsubscribe.self, PSubscribe.self, PUnsubscribe.self, Publish.self, PubSubIntrospection.self,
+    ]
+
     /// The newest stage's commands.
-    static let commands = CommandTable(stage6 + stage7 + stage8)
+    static let commands = CommandTable(stage6 + stage7 + stage8 + stage9)
+
+    /// The commands that answer with one reply per name (`Outcome.replies`).
+    static let subscriptionCommands: Set<[UInt8]> = Set(["SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE"].map { Array($0.utf8) })
 
     /// The commands that may wait for another client's push instead of
     /// replying (`Outcome.suspend`). The fuzzer has no other client and no
@@ -73,6 +88,8 @@ enum CommandChecks {
                                           context: "the reply to \(ParsedRequests(commands: [command]).summary)")
             case .encoded(let bytes):
                 invariant(decoded(bytes) != nil, "\(ParsedRequests(commands: [command]).summary) encoded \(shown(bytes)), not exactly one reply")
+            case .replies(let replies):
+                checkSubscriptionReplies(replies, to: command, context: context)
             case .suspend:
                 let name = command.first.map { $0.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } } ?? []
                 invariant(blocking.contains(name), "\(ParsedRequests(commands: [command]).summary) waits, but only a blocking pop may")
@@ -83,7 +100,7 @@ enum CommandChecks {
             let arguments = command.dropFirst()
             names.formUnion(arguments)
             checkKeys(arguments.prefix(8), in: store, after: command)
-            checkLists(arguments.prefix(8), context: &context, after: command)
+            checkLists(arguments.prefix(8), context: context, after: command)
             // Time moves between commands by an amount the input chooses (8 ms
             // times the command's last byte, up to about 2 s), so that TTLs
             // both run out and do not; then active expiry takes a sample.
@@ -98,6 +115,45 @@ enum CommandChecks {
                                       context: "the reply to protocol error \(error)")
         }
         checkStore(store, names: names)
+        checkHubEmptiesOut(context: &context)
+    }
+
+    /// `command`'s name, uppercased.
+    static func upperName(_ command: [[UInt8]]) -> [UInt8] {
+        command.first.map { $0.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } } ?? []
+    }
+
+    /// SUBSCRIBE and its kin: one reply per name (one for an UNSUBSCRIBE of
+    /// everything), each a `[kind, name, count]` in the connection's
+    /// protocol, the last count the one the session now holds.
+    static func checkSubscriptionReplies(_ replies: [RESPValue], to command: [[UInt8]], context: CommandContext) {
+        let summary = ParsedRequests(commands: [command]).summary
+        invariant(subscriptionCommands.contains(upperName(command)), "\(summary) gave several replies, but only SUBSCRIBE and its kin may")
+        // With no name, UNSUBSCRIBE answers for each channel it leaves, or once.
+        invariant(command.count == 1 ? !replies.isEmpty : replies.count == command.count - 1,
+                  "\(summary) gave \(replies.count) replies for \(command.count - 1) names")
+        for reply in replies {
+            ReplyChecks.checkEncoding(of: reply, version: context.session.version, isServerReply: true, context: "a reply to \(summary)")
+        }
+        guard case .push(let last)? = replies.last, last.count == 3, case .integer(let count) = last[2] else {
+            invariant(false, "\(summary): the last reply is \(described(replies.last)), not [kind, name, count]")
+            return
+        }
+        invariant(count == context.session.subscriptionCount,
+                  "\(summary) ends with count \(count), but the session holds \(context.session.subscriptionCount)")
+    }
+
+    /// Leaves every channel and pattern, as a client that goes: the hub then
+    /// lists no channel, counts no pattern, and PUBLISH reaches no one.
+    static func checkHubEmptiesOut(context: inout CommandContext) {
+        _ = commands.execute([Array("UNSUBSCRIBE".utf8)], in: &context)
+        _ = commands.execute([Array("PUNSUBSCRIBE".utf8)], in: &context)
+        guard context.session.queuedCommands == nil else { return } // queued in MULTI: nothing ran
+        invariant(context.session.subscriptionCount == 0, "after UNSUBSCRIBE and PUNSUBSCRIBE, \(context.session.subscriptionCount) subscriptions are left")
+        let hub = context.server.pubsub
+        invariant(hub.activeChannels(matching: nil).isEmpty, "no one subscribes, yet the hub lists channels \(hub.activeChannels(matching: nil).map(shown))")
+        invariant(hub.patternCount == 0, "no one subscribes, yet the hub counts \(hub.patternCount) patterns")
+        invariant(hub.publish(Array("m".utf8), to: Array("ch".utf8)) == 0, "no one subscribes, yet PUBLISH reached someone")
     }
 
     /// A key's value and its expiry state agree, and a live key's deadline
@@ -152,12 +208,18 @@ enum CommandChecks {
     /// element), LLEN and LRANGE 0 -1 agree on its length, and a key of
     /// another type answers WRONGTYPE; asked through the commands
     /// themselves, which read the key but change nothing.
-    static func checkLists(_ keys: ArraySlice<[UInt8]>, context: inout CommandContext, after command: [[UInt8]]) {
+    static func checkLists(_ keys: ArraySlice<[UInt8]>, context: CommandContext, after command: [[UInt8]]) {
         let after = ParsedRequests(commands: [command]).summary
+        // The probes run on a copy of the connection outside MULTI and
+        // subscribed mode: there they would be queued (into the fuzzed
+        // transaction) or refused, and they must see the keys as they are.
+        var probe = context
+        probe.session.queuedCommands = nil
+        probe.session.subscriptionCount = 0
         for key in keys {
             let type = context.server.store.withDatabase { database in database.value(of: key)?.typeName }
-            let length = reply(to: [Array("LLEN".utf8), key], context: &context)
-            let range = reply(to: [Array("LRANGE".utf8), key, Array("0".utf8), Array("-1".utf8)], context: &context)
+            let length = reply(to: [Array("LLEN".utf8), key], context: &probe)
+            let range = reply(to: [Array("LRANGE".utf8), key, Array("0".utf8), Array("-1".utf8)], context: &probe)
             switch type {
             case "list":
                 guard case .integer(let count) = length, case .array(let elements) = range else {
