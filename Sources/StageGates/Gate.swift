@@ -139,10 +139,28 @@ public enum Gate {
 
     /// Runs one scenario against a fresh server for `stage`. Throws the
     /// scenario's `GateFailure`, with the server's output added when useful.
+    ///
+    /// A server that dies because another process took its port (between
+    /// our free-port probe and its bind, or after a probe that looked
+    /// answered) is not the server's fault: the scenario runs again on a
+    /// fresh server, up to three times.
     public static func run(_ scenario: Scenario, stage: Int) throws {
-        try run(scenario, on: try startServer(forStage: stage))
+        var attempt = 1
+        while true {
+            let server = try startServer(forStage: stage)
+            do {
+                try run(scenario, on: server, noticingLostPort: attempt < 3)
+                break
+            } catch is LostItsPort {
+                attempt += 1
+            }
+        }
         recordPass(scenario, stage: stage, label: try? startLabel(forStage: stage))
     }
+
+    /// Thrown instead of a failure when the server exited saying its port
+    /// was in use.
+    private struct LostItsPort: Error {}
 
     /// The label of the server the environment selects, for the gate log.
     private static func startLabel(forStage stage: Int) throws -> String {
@@ -156,10 +174,20 @@ public enum Gate {
     /// it). Throws the scenario's `GateFailure`, with the server's output
     /// added when the server died.
     public static func run(_ scenario: Scenario, on server: ServerUnderTest) throws {
+        try run(scenario, on: server, noticingLostPort: false)
+    }
+
+    /// `run(_:on:)`; with `noticingLostPort`, a server that exited because
+    /// its port was taken throws `LostItsPort` instead of the failure.
+    private static func run(_ scenario: Scenario, on server: ServerUnderTest, noticingLostPort: Bool) throws {
         defer { server.stop() }
         do {
             try scenario.body(server, scenario)
         } catch var failure as GateFailure {
+            if noticingLostPort, server.processID != nil, !server.isRunning,
+               server.recentOutput.lowercased().contains("address already in use") {
+                throw LostItsPort()
+            }
             if !server.isRunning {
                 failure.problem = (failure.problem.map { $0 + "; " } ?? "")
                     + "the server process has exited. Its last output:\n" + server.recentOutput
