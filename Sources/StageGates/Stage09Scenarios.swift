@@ -478,6 +478,9 @@ extension Stage09Scenarios {
             try client.roundTrip(r("SUBSCRIBE", channel), expect: b(confirm("subscribe", channel, 1)), step: "\(who): SUBSCRIBE \(channel)",
                                  hint: "SUBSCRIBE confirms with [subscribe, channel, count].")
             ready.signal()
+            // A deadline against a stuck queue, not a speed test: under a
+            // sanitizer the first message has taken over 5 s to come.
+            client.timeoutMilliseconds = 30_000
             // The next number expected from each publisher.
             var next = [Int](repeating: 0, count: publishers)
             var parser = ReplyParser()
@@ -533,8 +536,8 @@ extension Stage09Scenarios {
                               step: "publisher \(index + 1) pipelines \(messagesEach) × PUBLISH \(channel) in one write",
                               hint: "Each PUBLISH replies the number of subscribers it reached: all \(subscribers), every time.")
         }
-        try TransactionScenarios.join(senders, seconds: 60, step: "\(publishers) publishers × \(messagesEach) PUBLISH", hint: orderHint, chapter: chapter)
-        try TransactionScenarios.join(listeners, seconds: 60, step: "\(subscribers) subscribers read \(total) messages each", hint: orderHint, chapter: chapter)
+        try TransactionScenarios.join(senders, seconds: 300, step: "\(publishers) publishers × \(messagesEach) PUBLISH", hint: orderHint, chapter: chapter)
+        try TransactionScenarios.join(listeners, seconds: 300, step: "\(subscribers) subscribers read \(total) messages each", hint: orderHint, chapter: chapter)
         try tally.throwFirstFailure()
     }
 
