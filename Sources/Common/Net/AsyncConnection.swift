@@ -69,7 +69,7 @@ public final class AsyncConnection: Sendable {
     /// returned less than `readSize`, the socket is empty, so trying again
     /// at once would only cost a `recv` that fails with EAGAIN.
     package func read(appendingTo parser: inout RequestParser, waitingFirst: Bool = false) async throws -> ReadResult {
-        if waitingFirst { await self.reactor.waitUntilReadable(self.fd) }
+        if waitingFirst, let woken = await self.waitForReadiness() { return woken }
         while true {
             // A graceful shutdown has begun: read as if the client hung up.
             if self.reactor.isShuttingDown { return .hungUp }
@@ -84,7 +84,7 @@ public final class AsyncConnection: Sendable {
                 if self.outbox.hasPending { return .outboxReady }
                 // Park this task until the reactor says the socket is
                 // readable, or the outbox wakes it. The thread moves on.
-                await self.reactor.waitUntilReadable(self.fd)
+                if let woken = await self.waitForReadiness() { return woken }
             case Platform.Errno.interrupted:
                 continue
             case Platform.Errno.connectionReset:
@@ -95,6 +95,19 @@ public final class AsyncConnection: Sendable {
         }
     }
     // end-snippet
+
+    /// Waits until the reactor reports the socket readable (nil: try
+    /// `recv`), or until the outbox has bytes for the client
+    /// (`.outboxReady`: the socket was not reported readable, so a `recv`
+    /// would only fail; a subscriber woken by every message must not pay a
+    /// system call for nothing each time).
+    private func waitForReadiness() async -> ReadResult? {
+        while await !self.reactor.waitUntilReadable(self.fd) {
+            if self.outbox.hasPending { return .outboxReady }
+            // Woken for nothing (its sender drained it already): wait again.
+        }
+        return nil
+    }
 
     /// One `recv` into a scratch buffer, appended to `parser`; returns the
     /// count and errno.

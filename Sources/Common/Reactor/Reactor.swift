@@ -44,13 +44,19 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     }
 
     /// Who waits on one descriptor, and what the kernel reported meanwhile.
+    /// A continuation resumes with true when the kernel reported the
+    /// descriptor ready (or a shutdown began), and with false when only the
+    /// task's outbox woke it (`wakeReader`): then the socket itself is as
+    /// empty as it was, and the task need not try a `recv` to find out.
     private struct Waiters {
-        var reader: UnsafeContinuation<Void, Never>?
-        var writer: UnsafeContinuation<Void, Never>?
+        var reader: UnsafeContinuation<Bool, Never>?
+        var writer: UnsafeContinuation<Bool, Never>?
         /// Readiness reported while nobody waited (edge-triggered backends
         /// report each change once, so it must not be forgotten).
         var readable = false
         var writable = false
+        /// A `wakeReader` while nobody waited: the next read wait returns.
+        var woken = false
     }
 
     /// The backend in use.
@@ -145,36 +151,45 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Suspends the calling task until `fd` is readable (or hung up).
-    package func waitUntilReadable(_ fd: Int32) async {
+    /// Suspends the calling task until `fd` is readable (or hung up), or
+    /// until `wakeReader(fd)`. Returns true in the first case, false when
+    /// only `wakeReader` ended the wait (the socket may still be empty).
+    @discardableResult
+    package func waitUntilReadable(_ fd: Int32) async -> Bool {
         await self.wait(for: fd, reading: true)
     }
 
     /// Suspends the calling task until `fd` is writable (or failed).
     package func waitUntilWritable(_ fd: Int32) async {
-        await self.wait(for: fd, reading: false)
+        _ = await self.wait(for: fd, reading: false)
     }
 
     // snippet: wait
     /// Parks the task's continuation next to `fd`, unless the kernel already
     /// said the descriptor is ready, in which case the task goes on at once.
-    private func wait(for fd: Int32, reading: Bool) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let alreadyReady = self.waiters.withLock { table -> Bool in
+    private func wait(for fd: Int32, reading: Bool) async -> Bool {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+            // nil: parked; else what the wait returns at once.
+            let alreadyReady = self.waiters.withLock { table -> Bool? in
                 if reading {
                     // Shutting down: readers wait no more (checked under the
                     // lock that `beginShutdown` takes, so no reader slips by).
                     if self.shuttingDown.load(ordering: .relaxed) { return true }
-                    if table[Int(fd)].readable { table[Int(fd)].readable = false; return true }
+                    if table[Int(fd)].readable {
+                        table[Int(fd)].readable = false
+                        table[Int(fd)].woken = false
+                        return true
+                    }
+                    if table[Int(fd)].woken { table[Int(fd)].woken = false; return false }
                     table[Int(fd)].reader = continuation
                 } else {
                     if table[Int(fd)].writable { table[Int(fd)].writable = false; return true }
                     table[Int(fd)].writer = continuation
                 }
-                return false
+                return nil
             }
-            if alreadyReady {
-                continuation.resume()
+            if let alreadyReady {
+                continuation.resume(returning: alreadyReady)
             } else if self.readiness.needsInterestList && !self.isOnReactorThread {
                 // poll() is watching an old list: make it start over with ours.
                 self.readiness.wake()
@@ -185,19 +200,21 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
 
     /// Wakes the task waiting to read `fd`, if any, or else makes its next
     /// wait return at once: another task has sent it something to write
-    /// (its `Outbox`). A spurious wake costs one `recv` that finds nothing.
+    /// (its `Outbox`). The wait returns false: the socket was not reported
+    /// readable, so a subscriber woken for a message writes it without a
+    /// `recv` that would only fail with EAGAIN.
     package func wakeReader(_ fd: Int32) {
-        let reader = self.waiters.withLock { table -> UnsafeContinuation<Void, Never>? in
+        let reader = self.waiters.withLock { table -> UnsafeContinuation<Bool, Never>? in
             guard Int(fd) < table.count else { return nil }
             if let reader = table[Int(fd)].reader {
                 table[Int(fd)].reader = nil
                 return reader
             }
-            table[Int(fd)].readable = true
+            table[Int(fd)].woken = true
             return nil
         }
         if let reader {
-            reader.resume()
+            reader.resume(returning: false)
         } else if self.readiness.needsInterestList && !self.isOnReactorThread {
             self.readiness.wake()
         }
@@ -217,9 +234,9 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     /// *write* keep waiting: a reply already computed still goes out.
     /// Safe to call from any thread, such as a signal handler's queue.
     package func beginShutdown() {
-        let readers = self.waiters.withLock { table -> [UnsafeContinuation<Void, Never>] in
+        let readers = self.waiters.withLock { table -> [UnsafeContinuation<Bool, Never>] in
             self.shuttingDown.store(true, ordering: .relaxed)
-            var readers: [UnsafeContinuation<Void, Never>] = []
+            var readers: [UnsafeContinuation<Bool, Never>] = []
             for fd in table.indices {
                 if let reader = table[fd].reader {
                     readers.append(reader)
@@ -229,7 +246,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
             return readers
         }
         // Resuming enqueues each task on this reactor, which wakes up for it.
-        for reader in readers { reader.resume() }
+        for reader in readers { reader.resume(returning: true) }
     }
     // end-snippet
 
@@ -260,7 +277,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
     private func run() {
         var events: [ReadyEvent] = []
         var interests: [Interest] = []
-        var resumable: [UnsafeContinuation<Void, Never>] = []
+        var resumable: [UnsafeContinuation<Bool, Never>] = []
         var running: [UnownedJob] = []
         while true {
             // 1. Run every task that is ready to run. A task runs until its
@@ -320,7 +337,7 @@ public final class Reactor: TaskExecutor, @unchecked Sendable {
                 }
             }
             // Resuming a task enqueues it: here, onto `local`, for step 1.
-            for continuation in resumable { continuation.resume() }
+            for continuation in resumable { continuation.resume(returning: true) }
             resumable.removeAll(keepingCapacity: true)
         }
     }

@@ -143,8 +143,13 @@ public final class Outbox: Sendable {
             return true
         }
         guard accepted else { return false }
-        self.nonEmpty.store(true, ordering: .releasing)
-        self.wake()
+        // Wake the owner only if the outbox was empty: otherwise it has
+        // been woken already and will take these bytes with the others.
+        // (A drain sets `nonEmpty` under the lock before it takes the
+        // bytes, so bytes it missed always find the flag false here.) One
+        // PUBLISH pipeline to a subscriber then costs one wake, not one
+        // per message.
+        if !self.nonEmpty.exchange(true, ordering: .acquiringAndReleasing) { self.wake() }
         return true
     }
     // end-snippet
@@ -174,13 +179,18 @@ public final class Outbox: Sendable {
     }
 
     /// Moves everything waiting to the end of `out`.
+    ///
+    /// Into an empty `out` the two buffers are swapped, not copied: the
+    /// outbox goes on with `out`'s old storage, so a subscriber that gets a
+    /// message after every write reuses two buffers instead of growing a
+    /// new one each time. A buffer that grew big is let go, so that an idle
+    /// client does not keep the memory of its largest burst.
     func drain(into out: inout [UInt8]) {
         guard self.hasPending else { return }
-        let bytes = self.pending.withLock { pending -> [UInt8] in
+        self.pending.withLock { pending in
             self.nonEmpty.store(false, ordering: .relaxed)
-            defer { pending.bytes = [] }
-            return pending.bytes
+            if out.isEmpty { swap(&out, &pending.bytes) } else { out += pending.bytes }
+            if pending.bytes.capacity > 64 * 1024 { pending.bytes = [] } else { pending.bytes.removeAll(keepingCapacity: true) }
         }
-        out += bytes
     }
 }

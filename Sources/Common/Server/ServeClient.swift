@@ -43,8 +43,9 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
             case .received(let count):
                 socketIsEmpty = count < AsyncConnection.readSize
             case .outboxReady:
-                // Not a read: the next one must try `recv` before waiting.
-                socketIsEmpty = false
+                // The socket was empty (a `recv` failed, or the reactor did
+                // not report it readable), and new bytes will be reported.
+                socketIsEmpty = true
             }
         } catch {
             return // The connection broke.
