@@ -248,8 +248,8 @@ public struct Database: Sendable {
     /// `QuickList` shares its chunks until someone writes.)
     package mutating func list(of key: [UInt8]) throws(CommandError) -> QuickList? {
         guard let value = self.liveValue(Key(key)) else { return nil }
-        guard case .list(let list) = value else { throw .wrongType }
-        return list
+        guard case .list(let box) = value else { throw .wrongType }
+        return box.list
     }
 
     /// Changes the list at `key` in place with `body`, and returns what
@@ -269,23 +269,18 @@ public struct Database: Sendable {
             var list = QuickList()
             let result = body(&list)
             if !list.isEmpty {
-                self.values[key] = .list(list)
+                self.values[key] = .list(ListBox(list))
                 self.waiting.listCreated(at: key)
                 self.watched.touch(key) // @chapter 8
             }
             return result
         }
-        guard case .list(var list) = self.values.values[index] else { throw .wrongType }
-        // Take the list out of its slot, so that `list` holds the only
-        // reference to its chunks and `body` edits them without a copy.
-        self.values.values[index] = .string([])
+        guard case .list(let box) = self.values.values[index] else { throw .wrongType }
         self.watched.touch(key) // @chapter 8
-        let result = body(&list)
-        if list.isEmpty {
-            self.remove(key)
-        } else {
-            self.values.values[index] = .list(list)
-        }
+        // In place: the box holds the only reference to the list's chunks,
+        // so `body` edits them without a copy.
+        let result = body(&box.list)
+        if box.list.isEmpty { self.remove(key) }
         return result
     }
     // end-snippet

@@ -14,10 +14,13 @@ public enum Value: Sendable {
     case string([UInt8])
     // @chapter 7 {
     /// A list of binary-safe strings, packed into chunks (`QuickList`).
-    /// `indirect` keeps it in a box of its own, so that the enum stays one
-    /// pointer wide: a `QuickList` is four words, and without the box every
-    /// key of the dictionary, strings too, would pay for them.
-    indirect case list(QuickList)
+    /// It lives in a box of its own, so that the enum stays one pointer
+    /// wide: a `QuickList` is four words, and without the box every key of
+    /// the dictionary, strings too, would pay for them. The box is a class
+    /// of ours, not an `indirect` case: a push edits the list inside it in
+    /// place, where an `indirect` box (immutable) would be unpacked and a
+    /// new one allocated on every push.
+    case list(ListBox)
     // @}
 
     /// The type's name, as `TYPE` replies it.
@@ -28,3 +31,19 @@ public enum Value: Sendable {
         }
     }
 }
+// @chapter 7 {
+
+/// The box around a list in the keyspace (see `Value.list`).
+///
+/// A reference type inside a value type: every copy of the `Value` shares
+/// the one box. That is safe because values are only ever changed through
+/// `Database.modifyList`, under the store's lock, and no command keeps a
+/// `Value` past its lock; readers copy the `QuickList` out (cheap: its
+/// chunks are shared until a write).
+public final class ListBox: @unchecked Sendable {
+    /// The list itself.
+    var list: QuickList
+
+    init(_ list: QuickList) { self.list = list }
+}
+// @}
