@@ -199,24 +199,54 @@ public final class ServerUnderTest {
             chapter: "Tutorials/01-bind-a-port.md#run-it")
     }
 
-    /// A port that is free right now and that no other server of this
-    /// process was given: bind port 0, read the port, close.
+    /// A port for the next server: one outside the kernel's ephemeral
+    /// range that nothing has bound right now.
     ///
-    /// Once the probe closes, the kernel may hand the same port to the next
-    /// `bind(0)`: two scenarios running in parallel (gate 7's and gate 8's
-    /// copy of one stage 7 scenario) then got one port, one server failed to
-    /// bind, and both scenarios talked to the other's server, over the same
-    /// keys. A port is given out once per process.
-    static func freePort() throws -> Int {
-        while true {
-            let listener = try TCPListener(host: "127.0.0.1", port: 0)
-            let port = listener.address.port
-            listener.close()
-            let fresh = ServerUnderTest.portsGiven.withLock { ports in ports.insert(port).inserted }
-            if fresh { return port }
+    /// Ports from `bind(0)` came from the ephemeral range, and that range
+    /// is shared with everything else the gates do:
+    /// - the next `bind(0)` probe, of a scenario running in parallel, could
+    ///   get the same port and listen on it for a moment, so this server's
+    ///   readiness probe was answered by someone else's probe;
+    /// - any client's `connect` could take it as its own local port, and the
+    ///   server's `bind` then failed.
+    ///
+    /// Either way a scenario met "connection refused" from a server that ran
+    /// (CI saw it twice). Below the ephemeral range only an explicit `bind`
+    /// takes a port, and this process hands each one out in turn.
+    package static func freePort() throws -> Int {
+        let range = ServerUnderTest.portRange
+        if !range.isEmpty {
+            for _ in 0..<range.count {
+                let port = ServerUnderTest.nextPortIndex.withLock { index in
+                    defer { index += 1 }
+                    return range.lowerBound + index % range.count
+                }
+                // A bind without listen: while it lasts, a connect to it is
+                // refused, so no readiness probe can mistake it for a server.
+                if Platform.canBind(host: "127.0.0.1", port: port) { return port }
+            }
         }
+        // The ephemeral range covers every port (a tuned machine): let the
+        // kernel choose; the "in use" retry in `init(command:)` covers the race.
+        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        return listener.address.port
     }
 
-    /// Every port `freePort` has returned in this process.
-    private static let portsGiven = Lock<Set<Int>>([])
+    /// Up to 12,000 ports just below the kernel's ephemeral range, which
+    /// starts at 32768 on Linux (`ip_local_port_range`) and 49152 on macOS.
+    package static let portRange: Range<Int> = {
+        var ephemeralLow = 32768
+        if let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
+           let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first,
+           let low = Int(first) {
+            ephemeralLow = low
+        }
+        let top = min(ephemeralLow, 32768)
+        return max(1024, top - 12_000)..<top
+    }()
+
+    /// Where `freePort` looks next: a random start, so that two gate
+    /// processes running side by side rarely try the same ports.
+    private static let nextPortIndex = Lock<Int>(Int.random(in: 0..<12_000))
 }

@@ -381,6 +381,20 @@ extension Platform {
     }
     // end-snippet
 
+    /// True if a listener could bind `host:port` now (with SO_REUSEADDR,
+    /// as `listeningSocket` sets). The probe never listens, so nothing can
+    /// connect to it while it is open.
+    package static func canBind(host: String, port: Int) -> Bool {
+        let bound = try? withSocketAddress(host: host, port: port) { address, length, family -> Bool in
+            let (fd, _) = tcpSocket(family: family)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            setReuseAddress(fd)
+            return bind(fd, address, length) == 0
+        }
+        return bound ?? false
+    }
+
     /// The address a socket is bound to (`getsockname`): how a server that
     /// asked for port 0 learns which port the kernel picked.
     package static func localAddress(of fd: Int32) -> SocketAddress {
