@@ -150,7 +150,12 @@ public struct RequestParser: Sendable {
         // The payload and the two bytes that end it. Like Redis, we skip those
         // two bytes without checking that they are CR LF.
         guard self.buffer.count - self.position >= length + 2 else { return nil }
-        let bytes = Array(self.buffer[self.position..<(self.position + length)])
+        // Copied through a pointer: an `ArraySlice` of the buffer would
+        // retain and release its storage for every argument.
+        let start = self.position
+        let bytes = self.buffer.withUnsafeBufferPointer { buffer in
+            Array(UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
+        }
         self.position += length + 2
         self.bulkLength = nil
         return bytes
