@@ -17,21 +17,27 @@
 /// no command has to repeat them.
 public struct CommandTable: Sendable {
     // snippet: entry
-    /// One command as the table keeps it: its metadata, and its `run`
-    /// (parse, then apply; see `Command.run`), compiled for that command
-    /// type: a call runs the command's own code, specialized, with no
-    /// existential box for the parsed command.
+    /// One command as the table keeps it: its type, and the metadata the
+    /// table checks before running it.
+    ///
+    /// `type.run(...)` goes through the type's witness table to `run`, a
+    /// requirement of `Command`, compiled for that one type: the command's
+    /// own code, specialized, with no existential box for the parsed
+    /// command. An entry is two pointers and two numbers, so reading one,
+    /// once per request, touches no reference count (a stored closure's
+    /// context would be retained and released each time).
     struct Entry: Sendable {
-        let name: String
+        let type: any Command.Type
         let arity: Int
         let flags: CommandFlags
-        let run: @Sendable ([[UInt8]], inout CommandContext) throws(CommandError) -> Outcome
+
+        /// The name in lowercase, for error replies.
+        var name: String { self.type.name }
 
         init<C: Command>(_ type: C.Type) {
-            self.name = C.name
+            self.type = type
             self.arity = C.arity
             self.flags = C.flags
-            self.run = C.run
         }
     }
     // end-snippet
@@ -126,7 +132,7 @@ public struct CommandTable: Sendable {
         }
         // @}
         do {
-            return try entry.run(arguments, &context)
+            return try entry.type.run(arguments, in: &context)
         } catch {
             return .reply(error.reply)
         }

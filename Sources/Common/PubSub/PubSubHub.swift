@@ -177,16 +177,12 @@ package final class PubSubHub: Sendable {
             // Each frame is encoded once per protocol version, however many
             // clients receive it: the fan-out costs one copy per client.
             var frames = FrameCache(words: [PubSubHub.messageWord, channel, message])
-            for id in state.channels[channel] ?? [] {
-                guard let client = state.clients[id] else { continue }
-                client.outbox.send(frames.bytes(for: client.version))
+            for id in state.channels[channel] ?? [] where PubSubHub.deliver(&frames, to: id, in: &state) {
                 receivers += 1
             }
             for pattern in state.patternOrder where GlobPattern.matches(pattern: pattern, channel, ignoringCase: false) {
                 var patternFrames = FrameCache(words: [PubSubHub.pmessageWord, pattern, channel, message])
-                for id in state.patterns[pattern] ?? [] {
-                    guard let client = state.clients[id] else { continue }
-                    client.outbox.send(patternFrames.bytes(for: client.version))
+                for id in state.patterns[pattern] ?? [] where PubSubHub.deliver(&patternFrames, to: id, in: &state) {
                     receivers += 1
                 }
             }
@@ -194,6 +190,18 @@ package final class PubSubHub: Sendable {
         }
     }
     // end-snippet
+
+    /// Queues the frame for client `id` in its protocol version; false if
+    /// it has gone. The client is read in place, not copied: a copy would
+    /// retain and release its outbox and both its lists, per subscriber and
+    /// per message, and so would handing out the frame as a value.
+    private static func deliver(_ frames: inout FrameCache, to id: Int, in state: inout State) -> Bool {
+        guard let index = state.clients.index(forKey: id) else { return false }
+        frames.withBytes(for: state.clients.values[index].version) { frame in
+            state.clients.values[index].outbox.send(frame)
+        }
+        return true
+    }
 
     // MARK: - Introspection (PUBSUB)
 
@@ -221,24 +229,34 @@ package final class PubSubHub: Sendable {
     /// A message frame, encoded lazily once per protocol version.
     private struct FrameCache {
         let words: [[UInt8]]
-        var resp2: [UInt8]?
-        var resp3: [UInt8]?
+        /// The frames; empty until first needed (a frame is never empty).
+        private var resp2: [UInt8] = []
+        private var resp3: [UInt8] = []
 
         init(words: [[UInt8]]) { self.words = words }
 
-        mutating func bytes(for version: RESPVersion) -> [UInt8] {
+        /// Calls `body` with the frame for `version`, lent, not copied.
+        mutating func withBytes(for version: RESPVersion, _ body: ([UInt8]) -> Void) {
             switch version {
             case .resp2:
-                if let resp2 { return resp2 }
-                let bytes = RESPValue.push(self.words.map { .bulkString($0) }).encoded(version: .resp2)
-                self.resp2 = bytes
-                return bytes
+                if self.resp2.isEmpty { self.resp2 = self.encoded(.resp2) }
+                body(self.resp2)
             case .resp3:
-                if let resp3 { return resp3 }
-                let bytes = RESPValue.push(self.words.map { .bulkString($0) }).encoded(version: .resp3)
-                self.resp3 = bytes
-                return bytes
+                if self.resp3.isEmpty { self.resp3 = self.encoded(.resp3) }
+                body(self.resp3)
             }
+        }
+
+        /// `RESPValue.push` of the words as bulk strings, written into one
+        /// buffer sized up front: no array of values, and no regrowth.
+        private func encoded(_ version: RESPVersion) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(self.words.reduce(8) { $0 + $1.count + 16 })
+            bytes.append(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"))
+            bytes.appendDecimal(self.words.count)
+            bytes.appendCRLF()
+            for word in self.words { RESPValue.bulkString(word).encode(into: &bytes, version: version) }
+            return bytes
         }
     }
 

@@ -102,19 +102,19 @@ extension RESPValue {
         case .integer(let value):
             out.append(UInt8(ascii: ":"))
             out.appendDecimal(value)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
         case .bulkString(let bytes):
             out.append(UInt8(ascii: "$"))
             out.appendDecimal(bytes.count)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
             out.append(contentsOf: bytes)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
         case .nullBulkString:
             out.append(contentsOf: version == .resp3 ? RESPValue.resp3NullBytes : RESPValue.nullBulkStringBytes)
         case .array(let elements):
             out.append(UInt8(ascii: "*"))
             out.appendDecimal(elements.count)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
             for element in elements {
                 element.encode(into: &out, version: version)
             }
@@ -128,7 +128,7 @@ extension RESPValue {
                 out.append(UInt8(ascii: "*"))
                 out.appendDecimal(flattened.count)
             }
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
             for element in flattened {
                 element.encode(into: &out, version: version)
             }
@@ -137,7 +137,7 @@ extension RESPValue {
         case .push(let elements):
             out.append(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"))
             out.appendDecimal(elements.count)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
             for element in elements {
                 element.encode(into: &out, version: version)
             }
@@ -163,10 +163,9 @@ extension RESPValue {
         for byte in text {
             out.append(byte == 13 || byte == 10 ? UInt8(ascii: " ") : byte)
         }
-        out.append(contentsOf: crlf)
+        out.appendCRLF()
     }
 
-    static let crlf: [UInt8] = [13, 10]
     static let nullBulkStringBytes: [UInt8] = Array("$-1\r\n".utf8)
     static let nullArrayBytes: [UInt8] = Array("*-1\r\n".utf8)
     static let resp3NullBytes: [UInt8] = Array("_\r\n".utf8)
@@ -184,6 +183,14 @@ public enum RESPVersion: Int, Sendable {
 }
 
 extension Array where Element == UInt8 {
+    /// Appends `\r\n`, which ends every line of RESP. Two plain appends:
+    /// `append(contentsOf: crlf)` would be a call, with a retain and a
+    /// release of the shared `crlf` array, two or three times per reply.
+    package mutating func appendCRLF() {
+        self.append(13)
+        self.append(10)
+    }
+
     /// Appends `value` in decimal ASCII, without going through `String`.
     package mutating func appendDecimal(_ value: Int) {
         // Every reply's lengths and integers come through here, so it is hot.

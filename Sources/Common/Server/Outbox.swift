@@ -139,7 +139,10 @@ public final class Outbox: Sendable {
                 self.overflow()
                 return false
             }
-            pending.bytes += bytes
+            // Through a pointer: `+=` takes its argument owned, and a
+            // PUBLISH hands one frame to every subscriber, so each send
+            // would retain and release it.
+            bytes.withUnsafeBufferPointer { pending.bytes.append(contentsOf: $0) }
             return true
         }
         guard accepted else { return false }

@@ -38,13 +38,13 @@ public struct LRange: Command {
         out.reserveCapacity(16 + range.count * 16)
         out.append(UInt8(ascii: "*"))
         out.appendDecimal(range.count)
-        out.append(contentsOf: RESPValue.crlf)
+        out.appendCRLF()
         list.forEach(in: range) { element in
             out.append(UInt8(ascii: "$"))
             out.appendDecimal(element.count)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
             out.append(contentsOf: element)
-            out.append(contentsOf: RESPValue.crlf)
+            out.appendCRLF()
         }
         return out
     }

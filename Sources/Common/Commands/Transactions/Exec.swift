@@ -54,7 +54,7 @@ public struct Exec: Command {
             var replies: [UInt8] = []
             replies.append(UInt8(ascii: "*"))
             replies.appendDecimal(queued.count)
-            replies.append(contentsOf: RESPValue.crlf)
+            replies.appendCRLF()
             // snippet: exec-drain
             for arguments in queued {
                 // @before 9 {
