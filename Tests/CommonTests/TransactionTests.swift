@@ -16,7 +16,6 @@ private final class Client: @unchecked Sendable {
     var context: CommandContext
     init(_ store: Store) {
         self.context = CommandContext(server: ServerState(store: store))
-        self.context.commands = .stage8
     }
     /// Runs a command and returns its reply, in RESP2.
     @discardableResult

@@ -17,7 +17,7 @@ public struct ClientSession: Sendable {
     // @chapter 8 {
     // snippet: session-transaction
     /// The commands queued since MULTI, or nil outside a transaction.
-    package var queuedCommands: [[[UInt8]]]?
+    package var queuedCommands: [QueuedCommand]?
     /// True once a command was refused while queueing (unknown, wrong
     /// arity): EXEC then runs nothing and answers EXECABORT.
     package var transactionFailed = false
@@ -46,3 +46,28 @@ public struct ClientSession: Sendable {
     /// The last id handed out.
     private static let nextID = Atomic<Int>(0)
 }
+// @chapter 8 {
+
+// snippet: queued-command
+/// A command waiting in a transaction's queue: its raw arguments, and the
+/// command they were found to name when they were queued. The name and
+/// the number of arguments were checked then, so EXEC runs the command
+/// without looking it up again, as Redis keeps each queued command's
+/// table entry.
+package struct QueuedCommand: Sendable {
+    /// What the name named.
+    let command: any Command.Type
+    /// The request as it arrived, name first: parsed when EXEC runs it.
+    let arguments: [[UInt8]]
+
+    /// Parses the arguments and applies the command; an error is its reply.
+    func run(in context: inout CommandContext) -> Outcome {
+        do {
+            return try self.command.run(self.arguments, in: &context)
+        } catch {
+            return .reply(error.reply)
+        }
+    }
+}
+// end-snippet
+// @}

@@ -19,13 +19,9 @@ public struct CommandContext: Sendable {
     /// from chapter 8): BLPOP then answers as if it had timed out.
     package var mayBlock = true
     // @}
-    // @chapter 8 {
-    /// The server's commands, for EXEC to run the queued ones.
-    package var commands: CommandTable?
-    // @}
     // @chapter 9 {
-    /// True while EXEC runs the queue: the commands were checked when they
-    /// were queued, and their output belongs in EXEC's reply.
+    /// True while EXEC runs the queue: a queued SUBSCRIBE's replies belong
+    /// in EXEC's array, not in the outbox.
     package var runningTransaction = false
     // @}
 

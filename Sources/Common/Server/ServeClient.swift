@@ -22,7 +22,6 @@ func serveClient(_ connection: AsyncConnection, commands: CommandTable, server: 
     defer { connection.close() }
     var context = CommandContext(server: server, outbox: connection.outbox)
     // @chapter 8 {
-    context.commands = commands
     // A client that leaves stops watching its keys.
     defer { context.unwatchAll() }
     // @}

@@ -76,7 +76,6 @@ enum CommandChecks {
         let clock = ManualTimeSource()
         let store = Store(clock: clock)
         var context = CommandContext(server: ServerState(store: store))
-        context.commands = commands
         // Active expiry's random picks, the same for the same input.
         var random = SplitMix64(seed: seed)
         // Every argument seen: the only byte strings that can name a key.

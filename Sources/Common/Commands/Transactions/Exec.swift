@@ -33,7 +33,7 @@ public struct Exec: Command {
         context.session.queuedCommands = nil
         context.session.transactionFailed = false
         context.session.watches = []
-        guard !failed, let commands = context.commands else {
+        guard !failed else {
             context.store.withDatabase { $0.unwatch(watches) }
             throw Exec.aborted
         }
@@ -52,16 +52,18 @@ public struct Exec: Command {
             defer { context.runningTransaction = false }
             // @}
             var replies: [UInt8] = []
+            // Room for short replies (integers, +OK) without regrowing.
+            replies.reserveCapacity(16 + 16 * queued.count)
             replies.append(UInt8(ascii: "*"))
             replies.appendDecimal(queued.count)
             replies.appendCRLF()
             // snippet: exec-drain
-            for arguments in queued {
+            for command in queued {
                 // @before 9 {
-                // commands.execute(arguments, in: &context).encode(into: &replies, version: context.session.version)
+                // command.run(in: &context).encode(into: &replies, version: context.session.version)
                 // @}
                 // @chapter 9 {
-                let outcome = commands.execute(arguments, in: &context)
+                let outcome = command.run(in: &context)
                 // A message this command sent to this very client (a PUBLISH
                 // to a channel it subscribed to) goes before its reply, inside
                 // EXEC's array, as in Redis.
