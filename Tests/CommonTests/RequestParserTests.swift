@@ -196,6 +196,25 @@ struct RequestParserTests {
         }
     }
 
+    @Test("an inline line without quotes splits as the quoting rules would split it")
+    func plainInlineWordsMatchTheQuotedPath() throws {
+        // Lines without quotes take a shorter path. An empty quoted word
+        // appended to the same line sends it down the full one, which must
+        // find the same words (and that one more). The alphabet holds every
+        // separator, and the vertical tab and form feed that separate
+        // words only before them: inside a word they belong to it.
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "b"), 32, 9, 10, 11, 12, 13]
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<2000 {
+            let line = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let plain = try InlineCommand.split(line)
+            let quoted = try InlineCommand.split(line + b(" \"\""))
+            #expect(plain + [[]] == quoted,
+                    "line \(line.escaped): the plain path found \(plain.map(\.escaped)), the quoted one \(quoted.dropLast().map(\.escaped))")
+        }
+        #expect(try InlineCommand.split(b("ECHO a\u{0B}b\u{0C}")) == [b("ECHO"), b("a\u{0B}b\u{0C}")])
+    }
+
     @Test("integers are parsed as strictly as Redis's string2ll", arguments: [
         ("0", 0), ("1", 1), ("-1", -1), ("1234567890", 1_234_567_890), ("9223372036854775807", Int.max),
         ("-9223372036854775808", Int.min), ("9223372036854775808", nil), ("", nil), ("-", nil), ("+1", nil),

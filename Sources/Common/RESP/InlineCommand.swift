@@ -13,6 +13,13 @@
 public enum InlineCommand {
     /// The words of `line`, or `ProtocolError.unbalancedQuotes`.
     package static func split<Line: Collection>(_ line: Line) throws(ProtocolError) -> [[UInt8]] where Line.Element == UInt8 {
+        // Most lines are plain words (`PING`, `SET k v`, redis-benchmark's
+        // PING_INLINE): with no quote and no NUL, none of the rules below
+        // applies but the separators, so each word is copied once, at its
+        // size, rather than byte by byte into a copy of the line.
+        if !line.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == 0 }) {
+            return plainWords(line)
+        }
         // Redis handles the line as a C string: a NUL byte ends it. (The
         // request parser never passes a line with a NUL, since Redis's search
         // for the newline stops there too; other callers might.)
@@ -80,6 +87,29 @@ public enum InlineCommand {
     }
 
     /// C's `isspace`: space, \t, \n, \v, \f, \r.
+    /// The words of a line without quotes or NUL bytes.
+    ///
+    /// The same separators as `split`: any whitespace before a word, and a
+    /// word ends at a space, tab, CR or LF (a vertical tab or form feed
+    /// inside a word belongs to it, as in `sdssplitargs`).
+    private static func plainWords<Line: Collection>(_ line: Line) -> [[UInt8]] where Line.Element == UInt8 {
+        var words: [[UInt8]] = []
+        var start = line.startIndex
+        while true {
+            while start != line.endIndex && isWhitespace(line[start]) { line.formIndex(after: &start) }
+            if start == line.endIndex { return words }
+            var end = start
+            while end != line.endIndex && !endsWord(line[end]) { line.formIndex(after: &end) }
+            words.append(Array(line[start..<end]))
+            start = end
+        }
+    }
+
+    /// True for the bytes that end an unquoted word: space, tab, CR, LF.
+    private static func endsWord(_ byte: UInt8) -> Bool {
+        byte == 32 || byte == 9 || byte == 13 || byte == 10
+    }
+
     private static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 32 || (9...13).contains(byte)
     }
