@@ -249,10 +249,10 @@ diff-stage-%: ## Show everything chapter N adds: library and stage folder, as of
 	@python3 Tests/Tools/snapshot.py diff $*
 
 # Benchmarks: rounds of each redis-benchmark workload, and requests per test.
-ROUNDS ?= 3
+ROUNDS ?= 4
 REQUESTS ?= 200000
 
-bench: ## Benchmark the newest stage beside redis-server (needs redis-server, redis-benchmark); ROUNDS=3 REQUESTS=200000
+bench: ## Benchmark the newest stage beside redis-server (needs redis-server, redis-benchmark); ROUNDS=4 REQUESTS=200000
 	python3 Tests/Benchmarks/bench.py --rounds $(ROUNDS) --requests $(REQUESTS)
 
 # Soak and fuzz: how long each runs, in seconds (CI runs them for 30).

@@ -20,16 +20,16 @@ What it does, in order:
    bytes per list element (one list of 1,000,000 ten-byte elements, loaded
    with pipelined RPUSHes of 1,000 elements each);
 3. throughput, latency and CPU: on another fresh pair, `redis-benchmark`
-   workloads, alternating our server and Redis (A B A B) for ROUNDS rounds,
+   workloads, alternating our server and Redis (A B, then B A) for ROUNDS rounds,
    reading each server's CPU time from /proc before and after every run
    (with lists, also `-t lpush,rpush,lpop,rpop,lrange_100,lrange_600` at
    -c 50 and -c 50 -P 16; with counters, stage 8 on or --counters,
    `-t incr,mset` at the same two, and at the end of each round
    MULTI / 10 INCR / EXEC transactions from a small driver of our own,
-   ours then Redis: transactions per second, every reply checked);
+   in the round's order: transactions per second, every reply checked);
    with pub/sub, stage 9 on or --pubsub, also PUBLISH fan-out from a driver
    of our own: one publisher pipelining PUBLISHes to 1, 10 and 100
-   subscribers that read everything, ours then Redis in each round, in
+   subscribers that read everything, in the round's order, in
    messages delivered per second (publishes x receivers); and, on a fresh
    pair, resident bytes per idle subscriber (10,000 subscribers spread over
    100 channels, one channel each);
@@ -456,11 +456,23 @@ def short_test(test):
     return test.split(" (")[0]
 
 
+def round_order(pair, round_number):
+    """The servers in the order round `round_number` (from 1) runs them: ours first in odd rounds.
+
+    Swapping the order every round (A B, B A, A B...) keeps a drift within a
+    round (a busy spell starting, a cache or a CPU clock warming up) from
+    always landing on the same server: over an even number of rounds each
+    server goes first as often as the other.
+    """
+    return pair.servers if round_number % 2 == 1 else pair.servers[::-1]
+
+
 def run_workloads(pair, rounds, requests, suites, transactions=0):
     """Every workload of every suite, `rounds` times, alternating ours and Redis.
 
-    Alternating (A B A B, rather than all of A then all of B) spreads any
-    slow spell of a shared machine over both servers instead of one. With
+    Alternating (A B, then B A: see round_order; rather than all of A then
+    all of B) spreads any slow spell of a shared machine over both servers
+    instead of one. With
     `transactions`, each round ends with that many MULTI / 10 INCR / EXEC
     transactions against each server (run_transactions, below).
     Returns {(suite name, workload): {server name: [Run, ...]}}, and
@@ -472,7 +484,7 @@ def run_workloads(pair, rounds, requests, suites, transactions=0):
     for round_number in range(1, rounds + 1):
         for suite in suites:
             for name, workload_args in suite.workloads:
-                for server in pair.servers:
+                for server in round_order(pair, round_number):
                     label = name if suite is STRINGS else f"{name}, {suite.name}"
                     print(f"  round {round_number}/{rounds}, {label:22} {server.name:5} ...", end=" ", flush=True)
                     run = run_benchmark(server, requests, workload_args, suite)
@@ -480,7 +492,7 @@ def run_workloads(pair, rounds, requests, suites, transactions=0):
                     print(" ".join(f"{short_test(test)} {run.rps[test]:,.0f}" for test in suite.tests)
                           + f"  ({run.cpu_us_per_request:.2f} µs CPU/request)", flush=True)
         if transactions:
-            for server in pair.servers:
+            for server in round_order(pair, round_number):
                 print(f"  round {round_number}/{rounds}, {'MULTI / 10 INCR / EXEC':22} {server.name:5} ...",
                       end=" ", flush=True)
                 tx = run_transactions(server, transactions)
@@ -759,7 +771,7 @@ def run_fanouts(pair, rounds, publishes):
     runs = {receivers: {server.name: [] for server in pair.servers} for receivers in FANOUT_RECEIVERS}
     for round_number in range(1, rounds + 1):
         for receivers in FANOUT_RECEIVERS:
-            for server in pair.servers:
+            for server in round_order(pair, round_number):
                 label = f"PUBLISH to {plural(receivers, 'subscriber')}"
                 print(f"  round {round_number}/{rounds}, {label:22} {server.name:5} ...", end=" ", flush=True)
                 run = run_fanout(server, receivers, publishes)
@@ -802,7 +814,7 @@ def ratio(ours, redis):
 def paired_ratio(ours_runs, redis_runs, attribute, test=None):
     """Median over rounds of ours/Redis, each round's two runs paired.
 
-    A round runs ours, then Redis, seconds apart; a slow spell of a shared
+    A round runs both servers (in round_order), seconds apart; a slow spell of a shared
     machine (a VM whose host is busy) usually hits both runs of a round.
     Dividing within each round cancels that spell out, and the median drops
     the round it did not. Dividing the two medians instead can compare a
@@ -1298,7 +1310,7 @@ def write_report(out_dir, results, info):
   MSET are measured too.""" if counters else "")
     transactions = (f"""
 - **Transactions:** in each round, after the `redis-benchmark` runs, on the same pair of servers,
-  ours then Redis: `FLUSHALL`, then {results.transactions:,} transactions (`MULTI`,
+  in the round's order: `FLUSHALL`, then {results.transactions:,} transactions (`MULTI`,
   `INCR counter:0` ... `INCR counter:9`, `EXEC`) from {TX_CLIENTS} connections of a small Python driver
   (`run_transactions` in `bench.py`, one thread per connection), each writing {TX_PER_WRITE} transactions
   at a time and reading all their replies before the next write. Every reply is checked (`+OK`,
@@ -1311,7 +1323,7 @@ def write_report(out_dir, results, info):
   a core it is the ceiling. Its replies are counted and matched in C (`bytes.count`, `re`), so it
   does little Python per transaction.""" if results.transactions else "")
     pubsub = (f"""
-- **PUBLISH fan-out:** in each round, after the transactions, on the same pair, ours then Redis, for
+- **PUBLISH fan-out:** in each round, after the transactions, on the same pair, in the round's order, for
   {', '.join(map(str, FANOUT_RECEIVERS))} subscribers: that many connections `SUBSCRIBE bench:fanout` (each
   confirmation checked), then one publisher connection sends {results.publishes:,} `PUBLISH bench:fanout`
   of a 16-byte message, {PUBLISH_PER_WRITE} per write, reading their replies (each `:N`, N the subscribers)
@@ -1340,7 +1352,7 @@ loopback port, measured by `Tests/Benchmarks/bench.py`; this page and the chart 
 {info['invocation']}
 ```
 
-`make bench` runs it as `--rounds 3 --requests 200000` (`make bench ROUNDS=5 REQUESTS=500000` changes
+`make bench` runs it as `--rounds 4 --requests 200000` (`make bench ROUNDS=6 REQUESTS=500000` changes
 the two counts), `make bench-quick` as `--quick`. The
 figures come from one run on one shared machine: read them as ratios more than as absolutes.
 
@@ -1375,8 +1387,8 @@ Medians of {plural(results.rounds, 'round')}; the ratios are medians of each rou
 ```
 
 - **Throughput, latency, CPU:** the {len([w for suite in results.suites for w in suite.workloads])} `redis-benchmark` runs above, {plural(results.rounds, 'round')} each,
-  alternating our server and Redis (ours, Redis, ours, Redis...) so a slow spell on the machine
-  hits both. Each figure is the median over rounds; each ratio (ours/Redis) is the median of the
+  alternating our server and Redis (ours then Redis in odd rounds, Redis then ours in even ones)
+  so a slow spell on the machine hits both, and neither always runs first. Each figure is the median over rounds; each ratio (ours/Redis) is the median of the
   rounds' own ratios, since a round's two runs are seconds apart and share the machine's mood. CPU per request is the server's utime + stime
   (fields 14 and 15 of `/proc/PID/stat`) after the run minus before, divided by the run's
   4 × {results.requests:,} requests{per_run}.
@@ -1407,7 +1419,7 @@ def parse_arguments():
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1 round, 20,000 requests, 100,000 keys, 1,000 connections, "
                              "20,000 transactions, results into .build/bench/")
-    parser.add_argument("--rounds", type=int, help="rounds of each workload (default 3; 1 with --quick)")
+    parser.add_argument("--rounds", type=int, help="rounds of each workload (default 4: each server first in two; 1 with --quick)")
     parser.add_argument("--requests", type=int, help="requests per test (default 200000; 20000 with --quick)")
     parser.add_argument("--keys", type=int, help="keys for bytes per key (default 1000000; 100000 with --quick)")
     parser.add_argument("--connections", type=int,
@@ -1441,7 +1453,7 @@ def parse_arguments():
                         help="where to write the results page and chart (default Tutorials/; .build/bench/ with --quick)")
     args = parser.parse_args()
     defaults = ((1, 20_000, 100_000, 1_000, 100_000, 20_000, 20_000, 1_000, WORK_DIR) if args.quick else
-                (3, 200_000, 1_000_000, 10_000, 1_000_000, 200_000, 200_000, 10_000, ROOT / "Tutorials"))
+                (4, 200_000, 1_000_000, 10_000, 1_000_000, 200_000, 200_000, 10_000, ROOT / "Tutorials"))
     for name, default in zip(("rounds", "requests", "keys", "connections", "elements", "transactions",
                               "publishes", "subscribers", "out"), defaults):
         if getattr(args, name) is None:
