@@ -330,21 +330,25 @@ public struct Database: Sendable {
             }
             return result
         }
-        guard case .string(var bytes) = self.values.values[index] else { throw .wrongType }
-        self.values.values[index] = .string([])
-        do {
-            let result = try body(&bytes, true)
-            self.values.values[index] = .string(bytes)
-            // A change for WATCH only once `body` succeeded: a failed INCR
-            // changed nothing. (`touching` is false for SETRANGE of an
-            // empty value, which Redis does not count as a write.)
-            if touching { self.watched.touch(key) }
-            return result
-        } catch {
-            // Put the bytes back: `body` threw before changing them.
-            self.values.values[index] = .string(bytes)
-            throw error
-        }
+        // The value is changed where it lies in the dictionary, found once.
+        let result = try Database.modifyString(in: &self.values.values[index], body)
+        // A change for WATCH only once `body` succeeded: a failed INCR
+        // changed nothing. (`touching` is false for SETRANGE of an empty
+        // value, which Redis does not count as a write.)
+        if touching { self.watched.touch(key) }
+        return result
+    }
+
+    /// `modifyString` on a value in its slot: the bytes are taken out of
+    /// `value` while `body` runs, so that `body` holds the only reference
+    /// and writes in place, and are put back after, even when `body` throws.
+    private static func modifyString<Result>(
+        in value: inout Value, _ body: (inout [UInt8], _ existed: Bool) throws(CommandError) -> Result
+    ) throws(CommandError) -> Result {
+        guard case .string(var bytes) = value else { throw .wrongType }
+        value = .string([])
+        defer { value = .string(bytes) }
+        return try body(&bytes, true)
     }
     // end-snippet
     // @}

@@ -22,10 +22,12 @@ extension Database {
         /// The most bytes kept inline.
         static let inlineCapacity = 16
 
-        /// The key for `bytes`.
-        init(_ bytes: [UInt8]) {
+        /// The key for `bytes`. (`borrowing`: an initializer otherwise
+        /// takes its argument owned, and every lookup would pay a retain
+        /// and a release of the request's array just to read it.)
+        init(_ bytes: borrowing [UInt8]) {
             guard bytes.count <= Key.inlineCapacity else {
-                self = .heap(Bytes(bytes))
+                self = .heap(Bytes(copy bytes))
                 return
             }
             var words: (UInt64, UInt64) = (0, 0)
