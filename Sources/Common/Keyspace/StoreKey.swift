@@ -47,6 +47,21 @@ extension Database {
                 return withUnsafeBytes(of: &words) { Array($0.prefix(Int(count))) }
             }
         }
+
+        /// Hashes an inline key as its two words, with the length folded
+        /// into the second. The synthesized hash would feed four values (the
+        /// case, both words, the length), and every key lookup pays for each
+        /// one. (Keys that differ only in trailing zero bytes may share a
+        /// hash; `==` still tells them apart.)
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .inline(let first, let second, let count):
+                hasher.combine(first)
+                hasher.combine(second ^ (UInt64(count) << 56))
+            case .heap(let long):
+                long.hash(into: &hasher)
+            }
+        }
     }
 
     /// A long key's bytes, hashed as one block: `[UInt8]`'s own `Hashable`
