@@ -183,12 +183,13 @@ package final class PubSubHub: Sendable {
             var receivers = 0
             // Each frame is encoded once per protocol version, however many
             // clients receive it: the fan-out costs one copy per client.
-            var frames = FrameCache(words: [PubSubHub.messageWord, channel, message])
+            var frames = FrameCache(kind: PubSubHub.messageWord, channel: channel, message: message)
             for id in state.channels[Name(channel)] ?? [] where PubSubHub.deliver(&frames, to: id, in: &state) {
                 receivers += 1
             }
             for pattern in state.patternOrder where GlobPattern.matches(pattern: pattern, channel, ignoringCase: false) {
-                var patternFrames = FrameCache(words: [PubSubHub.pmessageWord, pattern, channel, message])
+                var patternFrames = FrameCache(kind: PubSubHub.pmessageWord, pattern: pattern, channel: channel,
+                                               message: message)
                 for id in state.patterns[Name(pattern)] ?? [] where PubSubHub.deliver(&patternFrames, to: id, in: &state) {
                     receivers += 1
                 }
@@ -204,9 +205,7 @@ package final class PubSubHub: Sendable {
     /// per message, and so would handing out the frame as a value.
     private static func deliver(_ frames: inout FrameCache, to id: Int, in state: inout State) -> Bool {
         guard let index = state.clients.index(forKey: id) else { return false }
-        frames.withBytes(for: state.clients.values[index].version) { frame in
-            state.clients.values[index].outbox.send(frame)
-        }
+        frames.send(to: state.clients.values[index].outbox, version: state.clients.values[index].version)
         return true
     }
 
@@ -233,65 +232,115 @@ package final class PubSubHub: Sendable {
 
     // MARK: - Frames
 
-    /// A message frame, encoded lazily once per protocol version.
+    /// A message frame, encoded when first needed, once per protocol version.
+    ///
+    /// The first receiver of each version gets the frame written straight
+    /// into its outbox: a channel with one subscriber (the common case)
+    /// then costs no buffer of its own and no second copy. A second
+    /// receiver of the same version finds no frame to copy from, so the
+    /// frame is encoded once more, into a buffer kept for all the others.
     private struct FrameCache {
-        let words: [[UInt8]]
-        /// The frames; empty until first needed (a frame is never empty).
+        /// `message` or `pmessage`.
+        let kind: [UInt8]
+        /// The pattern that matched, for a `pmessage`.
+        let pattern: [UInt8]?
+        let channel: [UInt8]
+        let message: [UInt8]
+        /// The frames kept for a second receiver on; empty until then (a
+        /// frame is never empty).
         private var resp2: [UInt8] = []
         private var resp3: [UInt8] = []
+        /// Whether a receiver of each version got the frame written in place.
+        private var wroteResp2 = false
+        private var wroteResp3 = false
 
-        init(words: [[UInt8]]) { self.words = words }
+        init(kind: [UInt8], pattern: [UInt8]? = nil, channel: [UInt8], message: [UInt8]) {
+            self.kind = kind
+            self.pattern = pattern
+            self.channel = channel
+            self.message = message
+        }
 
-        /// Calls `body` with the frame for `version`, lent, not copied.
-        mutating func withBytes(for version: RESPVersion, _ body: ([UInt8]) -> Void) {
+        /// Queues the frame for `version` in `outbox`.
+        mutating func send(to outbox: Outbox, version: RESPVersion) {
+            let wrote = version == .resp2 ? self.wroteResp2 : self.wroteResp3
+            if !wrote {
+                if version == .resp2 { self.wroteResp2 = true } else { self.wroteResp3 = true }
+                self.sendInPlace(to: outbox, version: version)
+                return
+            }
             switch version {
             case .resp2:
                 if self.resp2.isEmpty { self.resp2 = self.encoded(.resp2) }
-                body(self.resp2)
+                outbox.send(self.resp2)
             case .resp3:
                 if self.resp3.isEmpty { self.resp3 = self.encoded(.resp3) }
-                body(self.resp3)
+                outbox.send(self.resp3)
             }
         }
 
-        /// `RESPValue.push` of the words as bulk strings, written through a
-        /// pointer into a buffer of the exact size: no array of values, no
-        /// regrowth, and none of the checks of one `append` per piece (with
-        /// them, encoding was half of a PUBLISH to one subscriber).
+        /// Writes the frame for `version` straight into `outbox`. (Not in
+        /// `send`: a closure in a `mutating` method would capture a copy of
+        /// the cache, one retain and release of each word.)
+        private func sendInPlace(to outbox: Outbox, version: RESPVersion) {
+            outbox.send(byteCount: self.size) { self.encode(version, into: $0) }
+        }
+
+        /// How many words the frame has.
+        private var wordCount: Int { self.pattern == nil ? 3 : 4 }
+
+        /// The frame's size in bytes: the same in RESP2 and RESP3, whose
+        /// headers differ only in their first byte (`*` or `>`).
+        private var size: Int {
+            func bulk(_ word: [UInt8]) -> Int { 1 + FrameCache.digitCount(word.count) + 2 + word.count + 2 }
+            return 1 + FrameCache.digitCount(self.wordCount) + 2 + bulk(self.kind) + (self.pattern.map(bulk) ?? 0)
+                + bulk(self.channel) + bulk(self.message)
+        }
+
+        /// The frame for `version` in a buffer of its own.
         private func encoded(_ version: RESPVersion) -> [UInt8] {
-            let header = 1 + FrameCache.digitCount(self.words.count) + 2
-            let size = self.words.reduce(header) { $0 + 1 + FrameCache.digitCount($1.count) + 2 + $1.count + 2 }
-            var bytes = ListPack.zeros(size)
-            bytes.withUnsafeMutableBufferPointer { buffer in
-                var at = 0
-                /// Writes `count` in decimal at `at`, and the CRLF after it.
-                func line(_ marker: UInt8, _ count: Int) {
-                    buffer[at] = marker
-                    at += 1 + FrameCache.digitCount(count)
-                    var rest = count, digit = at
-                    repeat {
-                        digit -= 1
-                        buffer[digit] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                        rest /= 10
-                    } while rest > 0
-                    buffer[at] = 13
-                    buffer[at + 1] = 10
-                    at += 2
-                }
-                line(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), self.words.count)
-                for word in self.words {
-                    line(UInt8(ascii: "$"), word.count)
-                    word.withUnsafeBufferPointer { source in
-                        guard let from = source.baseAddress else { return }
-                        (buffer.baseAddress! + at).update(from: from, count: source.count)
-                    }
-                    at += word.count
-                    buffer[at] = 13
-                    buffer[at + 1] = 10
-                    at += 2
-                }
-            }
+            var bytes = ListPack.zeros(self.size)
+            bytes.withUnsafeMutableBufferPointer { self.encode(version, into: $0) }
             return bytes
+        }
+
+        /// Writes `RESPValue.push` of the words, as bulk strings, into
+        /// `buffer`, which has exactly `size` bytes: through a pointer, with
+        /// none of the checks of one `append` per piece (with them, encoding
+        /// was half of a PUBLISH to one subscriber).
+        private func encode(_ version: RESPVersion, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+            var at = 0
+            /// A marker, a length in decimal, CR LF.
+            func line(_ marker: UInt8, _ count: Int) {
+                buffer[at] = marker
+                at += 1 + FrameCache.digitCount(count)
+                var rest = count, digit = at
+                repeat {
+                    digit -= 1
+                    buffer[digit] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                } while rest > 0
+                buffer[at] = 13
+                buffer[at + 1] = 10
+                at += 2
+            }
+            /// One bulk string.
+            func bulk(_ word: [UInt8]) {
+                line(UInt8(ascii: "$"), word.count)
+                word.withUnsafeBufferPointer { source in
+                    guard let from = source.baseAddress else { return }
+                    (buffer.baseAddress! + at).update(from: from, count: source.count)
+                }
+                at += word.count
+                buffer[at] = 13
+                buffer[at + 1] = 10
+                at += 2
+            }
+            line(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), self.wordCount)
+            bulk(self.kind)
+            if let pattern = self.pattern { bulk(pattern) }
+            bulk(self.channel)
+            bulk(self.message)
         }
 
         /// How many decimal digits `value` (not negative) takes.

@@ -124,13 +124,39 @@ public final class Outbox: Sendable {
     /// be disconnected.
     @discardableResult
     package func send(_ bytes: [UInt8]) -> Bool {
+        // Through a pointer: `+=` takes its argument owned, and a PUBLISH
+        // hands one frame to every subscriber, so each send would retain
+        // and release it.
+        self.enqueue(byteCount: bytes.count) { pending, _ in
+            bytes.withUnsafeBufferPointer { pending.append(contentsOf: $0) }
+        }
+    }
+    // @chapter 9 {
+
+    /// Queues `byteCount` bytes that `write` writes in place, at the end of
+    /// the pending bytes: a PUBLISH encodes its frame straight into the
+    /// outbox, with no buffer of its own. Returns false as `send` does.
+    @discardableResult
+    package func send(byteCount: Int, writing write: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> Bool {
+        self.enqueue(byteCount: byteCount) { pending, start in
+            // Room first (Array has no way to append bytes left
+            // uninitialized), then the bytes written over it.
+            pending.append(contentsOf: repeatElement(0, count: byteCount))
+            pending.withUnsafeMutableBufferPointer { write(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+        }
+    }
+    // @}
+
+    /// The one way bytes are queued: `append` adds `byteCount` bytes at
+    /// the end of the pending ones (which it gets with their count before).
+    private func enqueue(byteCount: Int, _ append: (inout [UInt8], _ start: Int) -> Void) -> Bool {
         let accepted = self.pending.withLock { pending -> Bool in
             guard !pending.overflowed, !pending.closed else { return false }
             // @before 9 {
-            // guard pending.bytes.count + bytes.count <= self.limit else {
+            // guard pending.bytes.count + byteCount <= self.limit else {
             // @}
             // @chapter 9 {
-            let total = pending.bytes.count + bytes.count
+            let total = pending.bytes.count + byteCount
             guard total <= pending.hardLimit, !self.pastSoftLimit(total, &pending) else {
             // @}
                 pending.overflowed = true
@@ -139,10 +165,7 @@ public final class Outbox: Sendable {
                 self.overflow()
                 return false
             }
-            // Through a pointer: `+=` takes its argument owned, and a
-            // PUBLISH hands one frame to every subscriber, so each send
-            // would retain and release it.
-            bytes.withUnsafeBufferPointer { pending.bytes.append(contentsOf: $0) }
+            append(&pending.bytes, pending.bytes.count)
             return true
         }
         guard accepted else { return false }
