@@ -180,6 +180,25 @@ struct RequestParserTests {
         #expect(try parser.next() == nil)
         #expect(parser.bufferCapacity < 64 * 1024)
         #expect(parser.bufferedByteCount == 0)
+        // Nor does it keep the last command's arguments (and so its 1 MB value).
+        #expect(parser.argumentsCapacity == 0, "the parser still holds \(parser.argumentsCapacity) argument slots")
+    }
+
+    @Test("a command kept by its caller is not changed by the commands after it")
+    func keptCommandsStayIntact() throws {
+        // The parser reuses its array of arguments when the caller has let
+        // go of it; a caller that keeps one (MULTI's queue) must still have
+        // it whole after the next commands are parsed.
+        var parser = RequestParser()
+        parser.append(RESPValue.request([b("SET"), b("k"), b("v")]) + RESPValue.request([b("INCR"), b("n")])
+                      + RESPValue.request([b("GET"), b("k")]))
+        let first = try #require(try parser.next())
+        let second = try #require(try parser.next())
+        let third = try #require(try parser.next())
+        #expect(first == [b("SET"), b("k"), b("v")], "kept: \(first.map { String(decoding: $0, as: UTF8.self) })")
+        #expect(second == [b("INCR"), b("n")], "kept: \(second.map { String(decoding: $0, as: UTF8.self) })")
+        #expect(third == [b("GET"), b("k")])
+        #expect(try parser.next() == nil)
     }
 
     @Test("encode then parse gives back the same arguments")

@@ -82,6 +82,9 @@ public struct RequestParser: Sendable {
             if self.remainingArguments == 0 {
                 guard self.position < self.buffer.count else {
                     self.releaseConsumedBytes()
+                    // Let go of the last command's arguments: an idle client
+                    // must not keep a big value alive.
+                    self.arguments = []
                     return nil
                 }
                 if self.buffer[self.position] == UInt8(ascii: "*") {
@@ -89,6 +92,10 @@ public struct RequestParser: Sendable {
                     // `*0` and negative counts are empty requests: no reply.
                     if count <= 0 { continue }
                     self.remainingArguments = count
+                    // The last command's array is emptied in place and reused
+                    // if its caller has let go of it (a pipeline then costs no
+                    // new array per command); if not, this makes a new one.
+                    self.arguments.removeAll(keepingCapacity: true)
                     // Reserve for the common case only: a client may announce
                     // two billion elements and then send none.
                     self.arguments.reserveCapacity(min(count, 1024))
@@ -104,9 +111,8 @@ public struct RequestParser: Sendable {
                 self.arguments.append(argument)
                 self.remainingArguments -= 1
             }
-            let command = self.arguments
-            self.arguments = []
-            return command
+            // A copy that shares the array: the parser keeps it, to reuse.
+            return self.arguments
         }
     }
     // end-snippet
