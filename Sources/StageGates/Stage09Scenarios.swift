@@ -486,13 +486,19 @@ extension Stage09Scenarios {
             var parser = ReplyParser()
             var received = 0
             while received < total && !tally.failed {
-                switch client.readSome(timeoutMilliseconds: client.timeoutMilliseconds) {
-                case .bytes(let bytes): parser.append(bytes)
-                case .timeout, .closed:
+                let result = client.readSome(timeoutMilliseconds: client.timeoutMilliseconds)
+                guard case .bytes(let bytes) = result else {
+                    // Where everyone stood: one subscriber stuck while the
+                    // others got everything is a lost wake-up, not a slow
+                    // server.
+                    let what = if case .closed = result { "the server closed the connection" }
+                        else { "no more messages came within \(client.timeoutMilliseconds / 1000) s" }
                     throw GateFailure(step: "\(who) waits for message \(received + 1) of \(total)", received: Array(parser.unparsedBytes.prefix(256)),
-                                      problem: "no more messages came within \(client.timeoutMilliseconds / 1000) s, or the connection closed",
+                                      problem: what + "; messages each subscriber had then: " + tally.countList("subscriber", subscribers)
+                                          + "; PUBLISH replies each publisher had: " + tally.countList("publisher", publishers),
                                       hint: orderHint + " Is a message lost, or is a subscriber's queue stuck?", chapter: chapter)
                 }
+                parser.append(bytes)
                 while let value = try nextReply(&parser, step: "\(who) reads message \(received + 1)", chapter: chapter) {
                     let expectedHint = "each message as [message, \(channel), payload]"
                     guard case .array(let items) = value, items.count == 3, items[0] == .bulkString(b("message")), items[1] == .bulkString(b(channel)),
@@ -514,6 +520,7 @@ extension Stage09Scenarios {
                     next[from] += 1
                     received += 1
                 }
+                tally.set("subscriber \(index)", received)
             }
             guard !tally.failed else { return }
             guard parser.unparsedBytes.isEmpty else {
@@ -529,12 +536,22 @@ extension Stage09Scenarios {
                                   hint: "SUBSCRIBE confirms at once.", chapter: chapter)
             }
         }
+        // Each publisher's pipeline, built here and not on its thread: four
+        // threads that first use a generic type at the same moment (such as
+        // the `FlattenSequence` of `joined()`) can wait for the Swift
+        // runtime to create its metadata for half a minute under
+        // ThreadSanitizer, and the subscribers' deadline then passes.
+        let pipelines = (0..<publishers).map { index in
+            var pipeline: [UInt8] = []
+            for number in 0..<messagesEach { pipeline += r("PUBLISH", channel, "p\(index) \(number)") }
+            return pipeline
+        }
         let senders = TransactionScenarios.startClients(publishers, of: server, chapter: chapter, tally: tally) { client, index in
-            let requests = (0..<messagesEach).map { r("PUBLISH", channel, "p\(index) \($0)") }
-            try client.send(Array(requests.joined()))
+            try client.send(pipelines[index])
             try client.expect(b(String(repeating: ":\(subscribers)\r\n", count: messagesEach)),
                               step: "publisher \(index + 1) pipelines \(messagesEach) × PUBLISH \(channel) in one write",
                               hint: "Each PUBLISH replies the number of subscribers it reached: all \(subscribers), every time.")
+            tally.set("publisher \(index)", messagesEach)
         }
         try TransactionScenarios.join(senders, seconds: 300, step: "\(publishers) publishers × \(messagesEach) PUBLISH", hint: orderHint, chapter: chapter)
         try TransactionScenarios.join(listeners, seconds: 300, step: "\(subscribers) subscribers read \(total) messages each", hint: orderHint, chapter: chapter)

@@ -88,6 +88,16 @@ public enum TransactionScenarios: ScenarioHelpers {
             self.state.withLock { $0.counts[name, default: 0] += amount }
         }
 
+        /// Sets the counter `name` to `value`.
+        func set(_ name: String, _ value: Int) {
+            self.state.withLock { $0.counts[name] = value }
+        }
+
+        /// Counters `prefix 0` to `prefix count-1`, as `[3, 0, 10]`.
+        func countList(_ prefix: String, _ count: Int) -> String {
+            "[" + (0..<count).map { String(self.count("\(prefix) \($0)")) }.joined(separator: ", ") + "]"
+        }
+
         /// The counter `name`.
         func count(_ name: String) -> Int { self.state.withLock { $0.counts[name] ?? 0 } }
 

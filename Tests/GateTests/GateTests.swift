@@ -44,7 +44,7 @@ struct GateTests {
         let unknown = GateCase.requestedGates.filter { Gate.stage($0) == nil }
         #expect(unknown.isEmpty, "GATE_STAGES=\"\(GateCase.environmentValue ?? "")\": there is no stage \(unknown.map(String.init).joined(separator: ", ")); stages: \(Gate.stageList)")
         #expect(GateCase.unreadable.isEmpty, "GATE_STAGES: '\(GateCase.unreadable.joined(separator: "', '"))' is not a stage number; stages: \(Gate.stageList)")
-        #expect(!GateCase.selected.isEmpty, "no gate selected; stages: \(Gate.stageList)")
+        #expect(!GateCase.selected.isEmpty, "no gate selected (GATE_ONLY, if set, must be part of a scenario's title); stages: \(Gate.stageList)")
     }
 
     @Test("every scenario of stage N's file says stage N")
@@ -76,8 +76,10 @@ struct GateCase: Sendable, CustomTestStringConvertible {
     /// The gate, and so the stage binary, that runs the scenario.
     let gate: Int
     let scenario: Scenario
+    /// Which run of the scenario this is, with `GATE_REPEAT` (from 0).
+    var copy = 0
 
-    var testDescription: String { "gate \(self.gate) › \(self.scenario)" }
+    var testDescription: String { "gate \(self.gate) › \(self.scenario)" + (self.copy > 0 ? " (run \(self.copy + 1))" : "") }
 
     /// The raw value of GATE_STAGES, if set and not blank.
     static let environmentValue: String? = {
@@ -102,7 +104,17 @@ struct GateCase: Sendable, CustomTestStringConvertible {
     }
 
     /// Every (gate, scenario) pair to run.
+    ///
+    /// To hunt a flaky scenario, `GATE_ONLY` keeps the scenarios whose
+    /// title contains it, and `GATE_REPEAT=N` runs each selected one N
+    /// times, in parallel: `GATE_STAGES=9 GATE_ONLY="4 publishers"
+    /// GATE_REPEAT=8 swift test --filter GateTests`.
     static var selected: [GateCase] {
-        gates.flatMap { gate in Gate.scenarios(throughStage: gate).map { GateCase(gate: gate, scenario: $0) } }
+        let environment = ProcessInfo.processInfo.environment
+        let only = environment["GATE_ONLY"].flatMap { $0.isEmpty ? nil : $0 }
+        let repeats = max(1, Int(environment["GATE_REPEAT"] ?? "") ?? 1)
+        let cases = gates.flatMap { gate in Gate.scenarios(throughStage: gate).map { GateCase(gate: gate, scenario: $0) } }
+            .filter { only == nil || "\($0.scenario)".contains(only!) }
+        return (0..<repeats).flatMap { copy in cases.map { GateCase(gate: $0.gate, scenario: $0.scenario, copy: copy) } }
     }
 }
