@@ -33,12 +33,15 @@ public enum Platform {
         #if canImport(Darwin)
         let fd = socket(family, SOCK_STREAM, 0)
         #else
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec from birth: set afterwards, a process that another
+        // thread spawns in between would inherit the socket (the gates
+        // spawn servers in parallel), and keep it open after we close it.
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
         let error = errno
         if fd >= 0 {
-            setCloseOnExec(fd)
             #if canImport(Darwin)
+            setCloseOnExec(fd)
             // Darwin has no MSG_NOSIGNAL; the per-socket option does the same job.
             var one: Int32 = 1
             _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
