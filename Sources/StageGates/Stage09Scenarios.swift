@@ -362,6 +362,30 @@ enum Stage09Scenarios: ScenarioHelpers {
             ])
             try client.expectNothingMore(step: "nothing else arrives", hint: "Each push is sent once.")
         },
+        Scenario(stage: 9, "HELLO while subscribed changes how the next messages are framed", chapter: chapter + "#resp3-pushes") { server, scenario in
+            let client = try scenario.connect(server)
+            let publisher = try scenario.connect(server)
+            try hello3(client, scenario)
+            try client.roundTrip(r("SUBSCRIBE", "hv:a"), expect: b(confirm("subscribe", "hv:a", 1, push: true)), step: "SUBSCRIBE hv:a in RESP3",
+                                 hint: "In RESP3 the confirmation is a push: >3\\r\\n...")
+            let helloHint = "RESP3 allows every command while subscribed, HELLO 2 too; its reply is then a RESP2 array (*14)."
+            try client.send(r("HELLO", "2"))
+            guard case .array = try client.readReply(step: "HELLO 2 while subscribed in RESP3", hint: helloHint) else {
+                throw GateFailure(step: "HELLO 2 while subscribed in RESP3", sent: r("HELLO", "2"), expected: b("*14\r\n..."),
+                                  hint: helloHint, chapter: scenario.chapter)
+            }
+            try publisher.roundTrip(r("PUBLISH", "hv:a", "m1"), expect: b(":1\r\n"), step: "another client: PUBLISH hv:a m1", hint: "One subscriber.")
+            try client.expect(b(message("hv:a", "m1")), step: "the subscriber, now RESP2, receives *3 message",
+                              hint: "A message is framed in the subscriber's protocol when it is published: after HELLO 2, *3, not >3.")
+            try client.roundTrip(r("GET", "hv:k"), expect: b(notAllowed("get")), step: "GET, subscribed in RESP2 again",
+                                 hint: "Back in RESP2, subscribed mode allows only the subscription commands, PING, QUIT and RESET.")
+            try client.roundTrip(r("HELLO", "3"), expect: b(notAllowed("hello")), step: "HELLO 3, subscribed in RESP2",
+                                 hint: "In RESP2's subscribed mode HELLO is refused like any other command: there is no way back to RESP3 but RESET.")
+            try publisher.roundTrip(r("PUBLISH", "hv:a", "m2"), expect: b(":1\r\n"), step: "another client: PUBLISH hv:a m2", hint: "One subscriber.")
+            try client.expect(b(message("hv:a", "m2")), step: "the subscriber, still RESP2, receives *3 message",
+                              hint: "The refused HELLO 3 changed nothing: the message is *3.")
+            try client.expectNothingMore(step: "nothing else arrives", hint: "Each message is sent once.")
+        },
     ]
 
     // MARK: Leaving

@@ -59,7 +59,15 @@ public struct Hello: Command, Equatable {
     /// Switches the connection's protocol and describes the server. The
     /// reply is encoded in the *new* protocol: a map in RESP3.
     public func apply(to context: inout CommandContext) -> Outcome {
-        if let version = self.version { context.session.version = version }
+        if let version = self.version {
+            context.session.version = version
+            // @chapter 9 {
+            // A subscriber's next messages are framed in the new protocol.
+            if context.session.subscriptionCount > 0 {
+                context.server.pubsub.changeVersion(of: context.session.id, to: version)
+            }
+            // @}
+        }
         if let name = self.name { context.session.name = name }
         let session = context.session
         return .reply(.map([

@@ -22,15 +22,26 @@ package final class PubSubHub: Sendable {
 
     /// A subscribed client, as the hub knows it.
     private struct Client {
-        /// Where its messages go.
-        let outbox: Outbox
-        /// How they are framed: `*3` in RESP2, a `>3` push in RESP3.
+        /// How its messages are framed: `*3` in RESP2, a `>3` push in RESP3.
         var version: RESPVersion
         /// Its channels and patterns, in the order it subscribed.
         var channels: [[UInt8]] = []
         var patterns: [[UInt8]] = []
 
         var count: Int { self.channels.count + self.patterns.count }
+    }
+
+    /// One subscription, as its channel or pattern lists it: all that a
+    /// PUBLISH needs to reach the client. (With ids alone, every delivery
+    /// also looked the client up in `clients`: one more hash per
+    /// subscriber and per message.)
+    private struct Subscriber {
+        /// The client's session id.
+        let id: Int
+        /// Where its messages go.
+        let outbox: Outbox
+        /// A copy of its `Client.version`, which changes both.
+        var version: RESPVersion
     }
 
     /// A channel or pattern as a dictionary key: its bytes, hashed in one
@@ -40,10 +51,10 @@ package final class PubSubHub: Sendable {
     private typealias Name = Database.Bytes
 
     private struct State {
-        /// Channel → the ids of its subscribers, first subscriber first.
-        var channels: [Name: [Int]] = [:]
-        /// Pattern → the ids of its subscribers.
-        var patterns: [Name: [Int]] = [:]
+        /// Channel → its subscribers, first subscriber first.
+        var channels: [Name: [Subscriber]] = [:]
+        /// Pattern → its subscribers.
+        var patterns: [Name: [Subscriber]] = [:]
         /// The patterns in the order they first got a subscriber: a
         /// PUBLISH tries them in this order.
         var patternOrder: [[UInt8]] = []
@@ -76,18 +87,19 @@ package final class PubSubHub: Sendable {
     package func subscribe(_ names: [[UInt8]], kind: Kind, client id: Int, outbox: Outbox,
                            version: RESPVersion, deliver: Bool) -> (replies: [RESPValue], count: Int) {
         self.state.withLock { state in
-            var client = state.clients[id] ?? Client(outbox: outbox, version: version)
-            client.version = version
+            var client = state.clients[id] ?? Client(version: version)
+            if client.version != version { PubSubHub.change(&client, id: id, to: version, in: &state) }
+            let subscriber = Subscriber(id: id, outbox: outbox, version: version)
             var replies: [RESPValue] = []
             for name in names {
                 switch kind {
                 case .channel where !client.channels.contains(name):
                     client.channels.append(name)
-                    state.channels[Name(name), default: []].append(id)
+                    state.channels[Name(name), default: []].append(subscriber)
                 case .pattern where !client.patterns.contains(name):
                     client.patterns.append(name)
                     if state.patterns[Name(name)] == nil { state.patternOrder.append(name) }
-                    state.patterns[Name(name), default: []].append(id)
+                    state.patterns[Name(name), default: []].append(subscriber)
                 default:
                     break // Already subscribed.
                 }
@@ -106,6 +118,30 @@ package final class PubSubHub: Sendable {
         var bytes: [UInt8] = []
         for reply in replies { reply.encode(into: &bytes, version: version) }
         return bytes
+    }
+
+    /// Frames client `id`'s next messages in `version`: it sent HELLO
+    /// while subscribed (RESP3 allows any command then), and Redis frames
+    /// each message in the client's protocol of the moment.
+    package func changeVersion(of id: Int, to version: RESPVersion) {
+        self.state.withLock { state in
+            guard var client = state.clients[id], client.version != version else { return }
+            PubSubHub.change(&client, id: id, to: version, in: &state)
+            state.clients[id] = client
+        }
+    }
+
+    /// Sets `client`'s version, and its copy in each of its subscriptions.
+    private static func change(_ client: inout Client, id: Int, to version: RESPVersion, in state: inout State) {
+        client.version = version
+        func update(_ name: [UInt8], in table: inout [Name: [Subscriber]]) {
+            guard let index = table.index(forKey: Name(name)) else { return }
+            for position in table.values[index].indices where table.values[index][position].id == id {
+                table.values[index][position].version = version
+            }
+        }
+        for channel in client.channels { update(channel, in: &state.channels) }
+        for pattern in client.patterns { update(pattern, in: &state.patterns) }
     }
 
     /// Unsubscribes client `id` from `names`, or from all its channels (or
@@ -162,12 +198,12 @@ package final class PubSubHub: Sendable {
     /// Removes `id` from `name`'s subscribers; returns true if `name` has
     /// none left (and is gone from `table`).
     @discardableResult
-    private static func remove(_ id: Int, from name: [UInt8], in table: inout [Name: [Int]]) -> Bool {
+    private static func remove(_ id: Int, from name: [UInt8], in table: inout [Name: [Subscriber]]) -> Bool {
         let name = Name(name)
-        guard var ids = table.removeValue(forKey: name) else { return true }
-        ids.removeAll { $0 == id }
-        if ids.isEmpty { return true }
-        table[name] = ids
+        guard var subscribers = table.removeValue(forKey: name) else { return true }
+        subscribers.removeAll { $0.id == id }
+        if subscribers.isEmpty { return true }
+        table[name] = subscribers
         return false
     }
 
@@ -184,29 +220,28 @@ package final class PubSubHub: Sendable {
             // Each frame is encoded once per protocol version, however many
             // clients receive it: the fan-out costs one copy per client.
             var frames = FrameCache(kind: PubSubHub.messageWord, channel: channel, message: message)
-            for id in state.channels[Name(channel)] ?? [] where PubSubHub.deliver(&frames, to: id, in: &state) {
-                receivers += 1
+            if let subscribers = state.channels[Name(channel)] {
+                receivers += PubSubHub.deliver(&frames, to: subscribers)
             }
             for pattern in state.patternOrder where GlobPattern.matches(pattern: pattern, channel, ignoringCase: false) {
                 var patternFrames = FrameCache(kind: PubSubHub.pmessageWord, pattern: pattern, channel: channel,
                                                message: message)
-                for id in state.patterns[Name(pattern)] ?? [] where PubSubHub.deliver(&patternFrames, to: id, in: &state) {
-                    receivers += 1
-                }
+                receivers += PubSubHub.deliver(&patternFrames, to: state.patterns[Name(pattern)] ?? [])
             }
             return receivers
         }
     }
     // end-snippet
 
-    /// Queues the frame for client `id` in its protocol version; false if
-    /// it has gone. The client is read in place, not copied: a copy would
-    /// retain and release its outbox and both its lists, per subscriber and
-    /// per message, and so would handing out the frame as a value.
-    private static func deliver(_ frames: inout FrameCache, to id: Int, in state: inout State) -> Bool {
-        guard let index = state.clients.index(forKey: id) else { return false }
-        frames.send(to: state.clients.values[index].outbox, version: state.clients.values[index].version)
-        return true
+    /// Queues the frame for each of `subscribers`, in its protocol
+    /// version; returns how many. Read through the list's buffer: copying
+    /// each subscriber out would retain and release its outbox, per
+    /// subscriber and per message.
+    private static func deliver(_ frames: inout FrameCache, to subscribers: [Subscriber]) -> Int {
+        subscribers.withUnsafeBufferPointer { list in
+            for index in list.indices { frames.send(to: list[index].outbox, version: list[index].version) }
+        }
+        return subscribers.count
     }
 
     // MARK: - Introspection (PUBSUB)
