@@ -201,6 +201,39 @@ struct RequestParserTests {
         #expect(try parser.next() == nil)
     }
 
+    @Test("an argument kept by its caller is not overwritten by the next command's")
+    func keptArgumentsStayIntact() throws {
+        // The parser refills the last command's arrays in place when they
+        // have the right size. A value the store keeps (SET's) is such an
+        // array: the next command of the same shape must get a new one.
+        var parser = RequestParser()
+        parser.append(RESPValue.request([b("SET"), b("key"), b("aaa")]) + RESPValue.request([b("SET"), b("key"), b("bbb")]))
+        var stored: [UInt8] = []
+        do {
+            let first = try #require(try parser.next())
+            stored = first[2] // the command itself is let go, as after SET
+        }
+        let second = try #require(try parser.next())
+        #expect(stored == b("aaa"), "the kept value became \(String(decoding: stored, as: UTF8.self).debugDescription)")
+        #expect(second == [b("SET"), b("key"), b("bbb")])
+    }
+
+    @Test("a pipeline of commands of one shape reuses the arrays of their arguments")
+    func pipelineReusesArgumentArrays() throws {
+        // What the refill saves: a command that nobody kept leaves its
+        // arrays to the next one, so a pipeline does not allocate an array
+        // per argument (a third of MSET's instructions).
+        var parser = RequestParser()
+        parser.append(RESPValue.request([b("INCR"), b("counter:1")]) + RESPValue.request([b("INCR"), b("counter:2")]))
+        func addresses(_ command: [[UInt8]]) -> [UInt] {
+            command.map { word in word.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        }
+        let first = addresses(try #require(try parser.next()))
+        let second = try #require(try parser.next())
+        #expect(second == [b("INCR"), b("counter:2")])
+        #expect(addresses(second) == first, "each argument of the second command is a new array")
+    }
+
     @Test("encode then parse gives back the same arguments")
     func roundTrip() throws {
         var generator = SystemRandomNumberGenerator()

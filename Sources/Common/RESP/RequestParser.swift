@@ -48,8 +48,11 @@ public struct RequestParser: Sendable {
     /// The length of the bulk string being read, once its `$N` line has
     /// been parsed; nil while waiting for that line.
     private var bulkLength: Int?
-    /// The elements of the multibulk command read so far.
+    /// The elements of the multibulk command being read: the first
+    /// `argumentCount` are its own, any after them the last command's.
     private var arguments: [[UInt8]] = []
+    /// How many of `arguments` the command being read has filled.
+    private var argumentCount = 0
 
     /// An empty parser.
     public init() {}
@@ -92,13 +95,7 @@ public struct RequestParser: Sendable {
                     // `*0` and negative counts are empty requests: no reply.
                     if count <= 0 { continue }
                     self.remainingArguments = count
-                    // The last command's array is emptied in place and reused
-                    // if its caller has let go of it (a pipeline then costs no
-                    // new array per command); if not, this makes a new one.
-                    self.arguments.removeAll(keepingCapacity: true)
-                    // Reserve for the common case only: a client may announce
-                    // two billion elements and then send none.
-                    self.arguments.reserveCapacity(min(count, 1024))
+                    self.startArguments(count: count)
                 } else {
                     guard let words = try self.readInlineCommand() else { return nil }
                     if words.isEmpty { continue }
@@ -107,9 +104,12 @@ public struct RequestParser: Sendable {
             }
             // Read the elements of the multibulk command, one bulk string each.
             while self.remainingArguments > 0 {
-                guard let argument = try self.readBulkString() else { return nil }
-                self.arguments.append(argument)
+                guard try self.readBulkString() else { return nil }
                 self.remainingArguments -= 1
+            }
+            // Arguments left over from a longer last command go.
+            if self.arguments.count > self.argumentCount {
+                self.arguments.removeLast(self.arguments.count - self.argumentCount)
             }
             // A copy that shares the array: the parser keeps it, to reuse.
             return self.arguments
@@ -126,7 +126,7 @@ public struct RequestParser: Sendable {
             if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigMultibulkCount }
             return nil
         }
-        guard let count = RequestParser.parseInteger(self.buffer[(self.position + 1)..<lineEnd]),
+        guard let count = self.integer(from: self.position + 1, to: lineEnd),
               count <= RequestParser.maxMultibulkCount
         else { throw .invalidMultibulkLength }
         self.position = lineEnd + 2
@@ -135,18 +135,19 @@ public struct RequestParser: Sendable {
     // end-snippet
 
     // snippet: bulk-string
-    /// Parses one `$<length>\r\n<bytes>\r\n` element. Returns nil when it has
-    /// not fully arrived yet; the `$<length>` line is remembered meanwhile.
-    private mutating func readBulkString() throws(ProtocolError) -> [UInt8]? {
+    /// Parses one `$<length>\r\n<bytes>\r\n` element and adds it to the
+    /// arguments. Returns false when it has not fully arrived yet; the
+    /// `$<length>` line is remembered meanwhile.
+    private mutating func readBulkString() throws(ProtocolError) -> Bool {
         if self.bulkLength == nil {
-            guard self.position < self.buffer.count else { return nil }
+            guard self.position < self.buffer.count else { return false }
             guard let lineEnd = self.findLineEnd(from: self.position) else {
                 if self.bufferedByteCount > RequestParser.maxInlineSize { throw .tooBigBulkCount }
-                return nil
+                return false
             }
             let marker = self.buffer[self.position]
             guard marker == UInt8(ascii: "$") else { throw .expectedDollar(got: marker) }
-            guard let length = RequestParser.parseInteger(self.buffer[(self.position + 1)..<lineEnd]),
+            guard let length = self.integer(from: self.position + 1, to: lineEnd),
                   length >= 0, length <= RequestParser.maxBulkLength
             else { throw .invalidBulkLength }
             self.position = lineEnd + 2
@@ -155,16 +156,11 @@ public struct RequestParser: Sendable {
         let length = self.bulkLength!
         // The payload and the two bytes that end it. Like Redis, we skip those
         // two bytes without checking that they are CR LF.
-        guard self.buffer.count - self.position >= length + 2 else { return nil }
-        // Copied through a pointer: an `ArraySlice` of the buffer would
-        // retain and release its storage for every argument.
-        let start = self.position
-        let bytes = self.buffer.withUnsafeBufferPointer { buffer in
-            Array(UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
-        }
+        guard self.buffer.count - self.position >= length + 2 else { return false }
+        self.saveArgument(from: self.position, count: length)
         self.position += length + 2
         self.bulkLength = nil
-        return bytes
+        return true
     }
     // end-snippet
 
@@ -172,8 +168,7 @@ public struct RequestParser: Sendable {
     /// (the `\n`) has arrived. Redis looks for `\r` alone and then skips two
     /// bytes; we do the same so that odd input gets the same answer.
     private func findLineEnd(from start: Int) -> Int? {
-        guard start < self.buffer.count,
-              let carriageReturn = self.firstIndex(of: 13, from: start),
+        guard let carriageReturn = self.firstIndex(of: 13, from: start),
               carriageReturn + 1 < self.buffer.count
         else { return nil }
         return carriageReturn
@@ -183,14 +178,84 @@ public struct RequestParser: Sendable {
     /// Redis searches its buffer as a C string, so a NUL byte ends the
     /// search and the line counts as not yet complete.
     private func firstIndex(of byte: UInt8, from start: Int) -> Int? {
-        var index = start
-        while index < self.buffer.count {
-            let current = self.buffer[index]
-            if current == byte { return index }
-            if current == 0 { return nil }
-            index += 1
+        // Through a pointer, as the helpers below: this runs for every
+        // byte of every header line, and the buffer's own subscript would
+        // check each index against its bounds.
+        self.buffer.withUnsafeBufferPointer { buffer in
+            var index = start
+            while index < buffer.count {
+                let current = buffer[index]
+                if current == byte { return index }
+                if current == 0 { return nil }
+                index += 1
+            }
+            return nil
         }
-        return nil
+    }
+
+    /// The decimal number in `buffer[start..<end]`. Read through a pointer:
+    /// the slice `buffer[start..<end]` would retain and release the whole
+    /// buffer, for every header line.
+    private func integer(from start: Int, to end: Int) -> Int? {
+        self.buffer.withUnsafeBufferPointer { buffer in
+            RequestParser.parseInteger(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+        }
+    }
+
+    /// Readies `arguments` for a command of `count` arguments.
+    ///
+    /// The last command's array, and the arrays in it, are refilled in
+    /// place if its caller has let go of them: a pipeline then allocates
+    /// almost nothing per command (see `saveArgument`). Making room moves
+    /// the array if the caller kept it (MULTI queues it, from chapter 8),
+    /// or if it is too small; its arguments may then be the caller's, so
+    /// the moved copy is emptied and the command gets new ones.
+    private mutating func startArguments(count: Int) {
+        self.argumentCount = 0
+        let before = self.arguments.withUnsafeBufferPointer { $0.baseAddress }
+        // Reserve for the common case only: a client may announce two
+        // billion elements and then send none.
+        self.arguments.reserveCapacity(min(count, 1024))
+        if self.arguments.withUnsafeBufferPointer({ $0.baseAddress }) != before {
+            self.arguments.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Copies the `count` bytes at `start` into the next argument.
+    ///
+    /// Every argument is an array of its own, so that the buffer can be
+    /// reused while a value lives on in the store. A pipeline repeats the
+    /// same shapes of command, so the array the last command had in this
+    /// place is refilled when it has the right size: if its caller let go
+    /// of it (a key, a command's name), that costs no allocation and no
+    /// free; if the caller kept it (the store keeps SET's value), the array
+    /// is a value, copied on write, and refilling it makes a new one.
+    /// Another size gets a new array, so that an argument's capacity stays
+    /// near its length: a short value in the store must not hold the
+    /// memory of a long one.
+    private mutating func saveArgument(from start: Int, count: Int) {
+        let index = self.argumentCount
+        self.argumentCount += 1
+        // Through a pointer: a slice of the buffer would retain it.
+        self.buffer.withUnsafeBufferPointer { buffer in
+            let bytes = UnsafeBufferPointer(rebasing: buffer[start..<(start + count)])
+            guard index < self.arguments.count else {
+                self.arguments.append(Array(bytes))
+                return
+            }
+            let capacity = self.arguments[index].capacity
+            if self.arguments[index].count == count {
+                // The usual case, the same size again: copied over in place.
+                self.arguments[index].withUnsafeMutableBufferPointer { word in
+                    _ = word.update(fromContentsOf: bytes)
+                }
+            } else if capacity >= count && capacity < count + 16 {
+                self.arguments[index].removeAll(keepingCapacity: true)
+                self.arguments[index].append(contentsOf: bytes)
+            } else {
+                self.arguments[index] = Array(bytes)
+            }
+        }
     }
 
     // MARK: - Inline
