@@ -99,6 +99,34 @@ struct TransactionKeyspaceTests {
         #expect(store.withDatabase { $0.watched.count } == 0, "a watch outlived its transaction")
     }
 
+    @Test("EXEC gives each queued command its own arguments: long ones, short ones, more, then fewer")
+    func queuedArgumentsSurvive() {
+        // The queue packs short arguments into one buffer and keeps long
+        // ones (over `refillLimit`) as they came; EXEC unpacks them into one
+        // array, refilled from command to command. Each command must see
+        // exactly its own, whatever came before it.
+        let client = Client(Store())
+        let long = String(repeating: "x", count: [[UInt8]].refillLimit + 1)
+        let longer = String(repeating: "y", count: 3 * [[UInt8]].refillLimit)
+        client.run("MULTI")
+        #expect(client.run("RPUSH", "l", "a", long, "b", longer) == "+QUEUED\r\n")
+        #expect(client.run("SET", "k", longer) == "+QUEUED\r\n")
+        #expect(client.run("SET", "s", "1") == "+QUEUED\r\n")
+        #expect(client.run("LRANGE", "l", "0", "-1") == "+QUEUED\r\n")
+        #expect(client.run("GET", "k") == "+QUEUED\r\n")
+        #expect(client.run("LLEN", "l") == "+QUEUED\r\n")
+        let expected = "*6\r\n:4\r\n+OK\r\n+OK\r\n"
+            + "*4\r\n$1\r\na\r\n$\(long.count)\r\n\(long)\r\n$1\r\nb\r\n$\(longer.count)\r\n\(longer)\r\n"
+            + "$\(longer.count)\r\n\(longer)\r\n:4\r\n"
+        let received = client.run("EXEC")
+        let (e, r) = (Array(expected.utf8), Array(received.utf8))
+        let at = (0..<min(e.count, r.count)).first { e[$0] != r[$0] } ?? min(e.count, r.count)
+        #expect(received == expected, """
+            EXEC's replies differ from byte \(at) on: expected \(e[at...].prefix(40).escaped)…, \
+            received \(r[at...].prefix(40).escaped)… (a queued command got another's arguments?)
+            """)
+    }
+
     @Test("EXEC is atomic: another thread sees the list before or after, never in between")
     func atomic() {
         let store = Store()

@@ -128,7 +128,7 @@ public struct CommandTable: Sendable {
         // @chapter 8 {
         // Inside MULTI: queue the command; EXEC runs the queue.
         if context.session.queuedCommands != nil && !entry.flags.contains(.notQueued) {
-            context.session.queuedCommands!.append(QueuedCommand(command: entry.type, arguments: arguments))
+            context.session.queuedCommands!.append(entry.type, arguments: arguments)
             return .reply(.queued)
         }
         // @}

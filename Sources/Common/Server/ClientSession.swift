@@ -17,7 +17,7 @@ public struct ClientSession: Sendable {
     // @chapter 8 {
     // snippet: session-transaction
     /// The commands queued since MULTI, or nil outside a transaction.
-    package var queuedCommands: [QueuedCommand]?
+    package var queuedCommands: TransactionQueue?
     /// True once a command was refused while queueing (unknown, wrong
     /// arity): EXEC then runs nothing and answers EXECABORT.
     package var transactionFailed = false
@@ -48,24 +48,89 @@ public struct ClientSession: Sendable {
 }
 // @chapter 8 {
 
-// snippet: queued-command
-/// A command waiting in a transaction's queue: its raw arguments, and the
-/// command they were found to name when they were queued. The name and
-/// the number of arguments were checked then, so EXEC runs the command
-/// without looking it up again, as Redis keeps each queued command's
-/// table entry.
-package struct QueuedCommand: Sendable {
-    /// What the name named.
-    let command: any Command.Type
-    /// The request as it arrived, name first: parsed when EXEC runs it.
-    let arguments: [[UInt8]]
+// snippet: transaction-queue
+/// The commands a transaction has queued, in order: for each, the
+/// command its name was found to name, and its arguments. The name and
+/// the number of arguments were checked when it was queued, so EXEC runs
+/// the command without looking it up again, as Redis keeps each queued
+/// command's table entry.
+///
+/// The arguments are copied into one buffer, not kept as the parser's
+/// arrays. Kept, a queued `INCR counter` would cost three allocations
+/// and three frees (its array and its two words), and would leave the
+/// parser no arrays to refill for the next command (see
+/// `storeArgument(_:at:)`). EXEC unpacks each command's arguments into one
+/// array, refilled from command to command in the same way. A long
+/// argument is kept as it came: a second copy of a big value would cost
+/// more than its allocation saves.
+package struct TransactionQueue: Sendable {
+    /// Each command, with where its words end in `words`.
+    private var commands: [(command: any Command.Type, wordsEnd: Int)] = []
+    /// Each word: where its bytes end in `bytes`; or, for a long word,
+    /// `-1 - i`, where `i` is its place in `longWords`.
+    private var words: [Int] = []
+    /// The short words, back to back.
+    private var bytes: [UInt8] = []
+    /// The words longer than `refillLimit`, as they came.
+    private var longWords: [[UInt8]] = []
 
-    /// Parses the arguments and applies the command; an error is its reply.
-    func run(in context: inout CommandContext) -> Outcome {
-        do {
-            return try self.command.run(self.arguments, in: &context)
-        } catch {
-            return .reply(error.reply)
+    /// An empty queue, with room for a typical transaction: queueing it
+    /// does not grow the arrays again and again.
+    init() {
+        self.commands.reserveCapacity(16)
+        self.words.reserveCapacity(64)
+        self.bytes.reserveCapacity(1024)
+    }
+
+    /// How many commands are queued.
+    package var count: Int { self.commands.count }
+
+    /// Queues `command` with a copy of its `arguments`, name first.
+    mutating func append(_ command: any Command.Type, arguments: [[UInt8]]) {
+        for word in arguments {
+            if word.count > [[UInt8]].refillLimit {
+                self.words.append(-1 - self.longWords.count)
+                self.longWords.append(word)
+            } else {
+                self.bytes.append(contentsOf: word)
+                self.words.append(self.bytes.count)
+            }
+        }
+        self.commands.append((command, self.words.count))
+    }
+
+    /// Runs the queued commands in order, each parsed from its arguments
+    /// and applied, and hands each one's outcome to `body`. A command
+    /// that fails to parse (a bad option, say) has its error as its
+    /// outcome; the others still run.
+    func run(in context: inout CommandContext, _ body: (Outcome, inout CommandContext) -> Void) {
+        var arguments: [[UInt8]] = []
+        var word = 0
+        var start = 0
+        self.bytes.withUnsafeBufferPointer { bytes in
+            for queued in self.commands {
+                var index = 0
+                while word < queued.wordsEnd {
+                    let end = self.words[word]
+                    if end < 0 {
+                        let long = self.longWords[-1 - end]
+                        if index < arguments.count { arguments[index] = long } else { arguments.append(long) }
+                    } else {
+                        arguments.storeArgument(UnsafeBufferPointer(rebasing: bytes[start..<end]), at: index)
+                        start = end
+                    }
+                    index += 1
+                    word += 1
+                }
+                if arguments.count > index { arguments.removeLast(arguments.count - index) }
+                let outcome: Outcome
+                do throws(CommandError) {
+                    outcome = try queued.command.run(arguments, in: &context)
+                } catch {
+                    outcome = .reply(error.reply)
+                }
+                body(outcome, &context)
+            }
         }
     }
 }

@@ -58,12 +58,11 @@ public struct Exec: Command {
             replies.appendDecimal(queued.count)
             replies.appendCRLF()
             // snippet: exec-drain
-            for command in queued {
+            queued.run(in: &context) { outcome, context in
                 // @before 9 {
-                // command.run(in: &context).encode(into: &replies, version: context.session.version)
+                // outcome.encode(into: &replies, version: context.session.version)
                 // @}
                 // @chapter 9 {
-                let outcome = command.run(in: &context)
                 // A message this command sent to this very client (a PUBLISH
                 // to a channel it subscribed to) goes before its reply, inside
                 // EXEC's array, as in Redis.

@@ -12,10 +12,7 @@ public struct Multi: Command {
     public func apply(to context: inout CommandContext) throws(CommandError) -> Outcome {
         // Refused, but the open transaction goes on (Redis does not poison it).
         guard context.session.queuedCommands == nil else { throw CommandError("ERR MULTI calls can not be nested") }
-        // Room for a typical transaction, so that queueing it does not
-        // grow the array four times.
-        context.session.queuedCommands = []
-        context.session.queuedCommands!.reserveCapacity(16)
+        context.session.queuedCommands = TransactionQueue()
         context.session.transactionFailed = false
         return .reply(.ok)
     }
