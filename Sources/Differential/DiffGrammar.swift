@@ -148,6 +148,9 @@ public struct DiffGenerator {
     private var ttlCounter = 0
     /// Commands left in the current pipelined batch.
     private var batchRemaining = 0
+    /// Whether a command queued since MULTI may give a key a short TTL
+    /// (see `carryShortTTL`).
+    private var queuedShortTTL = false
     /// The key a list command last wrote to (see `blockingKey`).
     private var recentListKey = Array("k1".utf8)
     /// Whether the connection is inside MULTI (see `track`).
@@ -183,6 +186,7 @@ public struct DiffGenerator {
             kind = self.drawKind()
         }
         var command = kind.draw(&self)
+        self.carryShortTTL(into: &command)
         self.track(command)
         // Command names in any letter case: Redis ignores it.
         if self.random.chance(25) { command.arguments[0] = self.mixedCase(command.arguments[0]) }
@@ -237,6 +241,29 @@ public struct DiffGenerator {
             self.transactionState = .outside
         default:
             break
+        }
+    }
+
+    /// A short TTL queued in MULTI starts at EXEC, not when it is queued:
+    /// the runner's wait after the queued command is then too early, and
+    /// the next batch could find the key alive on the faster server and
+    /// gone on the slower. So EXEC carries the short TTL of anything it may
+    /// run, and the runner waits after EXEC too. (Seen in CI: `PEXPIRE k 1`
+    /// queued, EXEC, then `EXPIRE k 782150 GT` answered 1 by redis-server,
+    /// whose key still lived, and 0 by ours.)
+    private mutating func carryShortTTL(into command: inout DiffCommand) {
+        switch command.upperName {
+        case "EXEC":
+            // EXEC always ends MULTI (see `track`), even when refused.
+            if self.queuedShortTTL {
+                command.shortTTL = true
+                command.mayLeaveExpiredKey = true
+            }
+            self.queuedShortTTL = false
+        case "DISCARD" where command.arguments.count == 1:
+            self.queuedShortTTL = false
+        default:
+            if command.shortTTL && self.transactionState != .outside { self.queuedShortTTL = true }
         }
     }
 

@@ -63,6 +63,36 @@ struct DiffTests {
         #expect(a.contains { $0.upperName == "PEXPIRE" } && a.contains { $0.shortTTL } && a.contains(where: \.inline))
     }
 
+    @Test("EXEC carries the short TTL of a command queued since MULTI, so the runner waits after EXEC")
+    func execCarriesQueuedShortTTL() throws {
+        var generator = try #require(DiffGenerator(stage: 8, seed: 2_315_683_237))
+        let commands = (0..<20_000).map { _ in generator.next() }
+        // Followed from the commands alone: MULTI opens, EXEC (always) and
+        // a well-formed DISCARD close (the generator's own rules, `track`).
+        var inside = false, queuedShortTTL = false, checked = 0
+        for (index, command) in commands.enumerated() {
+            switch command.upperName {
+            case "MULTI" where command.arguments.count == 1:
+                inside = true
+            case "EXEC":
+                if queuedShortTTL {
+                    checked += 1
+                    #expect(command.shortTTL && command.mayLeaveExpiredKey,
+                            "EXEC at command \(index + 1) runs a short TTL queued since MULTI, but does not end its batch with the wait")
+                }
+                inside = false
+                queuedShortTTL = false
+            case "DISCARD" where command.arguments.count == 1:
+                inside = false
+                queuedShortTTL = false
+            default:
+                if inside && command.shortTTL { queuedShortTTL = true }
+            }
+        }
+        // This seed queued `PEXPIRE key:{1} 1` at command 11127 (CI's divergence).
+        #expect(checked > 0, "no short TTL was queued in MULTI in this sequence: the check checked nothing")
+    }
+
     @Test("ddmin finds the two elements that matter")
     func ddmin() {
         var budget = 1_000
