@@ -19,7 +19,11 @@ package enum ChildProcess {
     /// Unlike Foundation's `Process`, this resets the child's signal mask
     /// and handlers: a child started from a thread that blocks SIGTERM (as
     /// test runners' threads do) would otherwise ignore a polite stop.
-    package static func spawn(shellCommand: String, outputPath: String) throws -> Int32 {
+    ///
+    /// With `ownProcessGroup`, the child leads a new process group (its id
+    /// is the child's pid), which everything it starts joins, so that
+    /// `waitForExit(_:timeoutMilliseconds:killingGroup:)` can stop them all.
+    package static func spawn(shellCommand: String, outputPath: String, ownProcessGroup: Bool = false) throws -> Int32 {
         #if canImport(Darwin)
         var attributes: posix_spawnattr_t? = nil
         var actions: posix_spawn_file_actions_t? = nil
@@ -46,7 +50,9 @@ package enum ChildProcess {
         #else
         let closeTheRest: Int32 = 0
         #endif
-        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | Int32(closeTheRest)))
+        let newGroup = ownProcessGroup ? Int32(POSIX_SPAWN_SETPGROUP) : 0
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | Int32(closeTheRest) | newGroup))
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -71,7 +77,11 @@ package enum ChildProcess {
     /// Waits up to `timeoutMilliseconds` for child `pid` to exit and returns
     /// its exit status (128 + signal number if a signal ended it), or nil if
     /// it is still running (it is then killed).
-    package static func waitForExit(_ pid: Int32, timeoutMilliseconds: Int) -> Int32? {
+    ///
+    /// With `killingGroup` (for a child spawned with `ownProcessGroup`), the
+    /// kill goes to its whole process group: a stage-tester stopped at its
+    /// deadline would otherwise leave the server it started running.
+    package static func waitForExit(_ pid: Int32, timeoutMilliseconds: Int, killingGroup: Bool = false) -> Int32? {
         let deadline = Platform.monotonicMilliseconds() + Int64(timeoutMilliseconds)
         var status: Int32 = 0
         while true {
@@ -82,7 +92,7 @@ package enum ChildProcess {
             }
             if result < 0 { return nil }
             if Platform.monotonicMilliseconds() > deadline {
-                _ = kill(pid, SIGKILL)
+                _ = kill(killingGroup ? -pid : pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
                 return nil
             }

@@ -192,15 +192,18 @@ enum Tester {
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
     }
 
-    /// Runs `stage-tester <arguments>`; returns the status, all output, and stdout alone.
+    /// Runs `stage-tester <arguments>`; returns the status, all output, and
+    /// stdout alone. Past `timeoutSeconds` the status is -1, and
+    /// stage-tester is killed with every server it started (its process
+    /// group).
     static func run(_ arguments: String, timeoutSeconds: Int = 180) throws -> (status: Int32, output: String, stdout: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tester-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outPath = directory.appendingPathComponent("out").path
         let errPath = directory.appendingPathComponent("err").path
-        let pid = try ChildProcess.spawn(shellCommand: "\(buildDirectory)/stage-tester \(arguments) 2>'\(errPath)'", outputPath: outPath)
-        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000) ?? -1
+        let pid = try ChildProcess.spawn(shellCommand: "\(buildDirectory)/stage-tester \(arguments) 2>'\(errPath)'", outputPath: outPath, ownProcessGroup: true)
+        let status = ChildProcess.waitForExit(pid, timeoutMilliseconds: timeoutSeconds * 1000, killingGroup: true) ?? -1
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return (status, stdout + stderr, stdout)
